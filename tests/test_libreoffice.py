@@ -1,0 +1,270 @@
+"""Word to PDF/A with real LibreOffice; fake `soffice` scripts only to inject hangs and crashes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pikepdf
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from pipeline.errors import ConversionError, LibreOfficeMissingError
+from pipeline.libreoffice import (
+    PDF_FILTER,
+    check_pdf,
+    convert,
+    find_soffice,
+    soffice_version,
+)
+
+POSIX = os.name == "posix"
+
+
+def make_docx(path: Path, heading: str, text: str) -> Path:
+    document = Document()
+    document.add_heading(heading, 1)
+    document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("docx")
+    return [
+        make_docx(folder / f"pupil-{n}-IHP.docx", f"Plan {n}", f"Emergency step for pupil {n}")
+        for n in range(4)
+    ]
+
+
+def fake_soffice(folder: Path, body: str) -> Path:
+    """A stand-in for soffice that misbehaves; it records its process group in `pgids`."""
+    script = folder / "soffice"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo $$ >> "{folder}/pgids"\n'
+        'case "$*" in *--version*) echo "LibreOffice 7.4.7.2 40(Build:2)"; exit 0;; esac\n'
+        + textwrap.dedent(body)
+    )
+    script.chmod(0o755)
+    return script
+
+
+def live_groups(folder: Path) -> set[int]:
+    """Process groups recorded by a fake soffice that still have a running process."""
+    pgids_file = folder / "pgids"
+    if not pgids_file.exists():
+        return set()
+    groups = {int(line) for line in pgids_file.read_text().split()}
+    alive = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) in groups:
+            alive.add(int(fields[2]))
+    return alive
+
+
+# --- finding LibreOffice ------------------------------------------------------------------------
+
+
+def test_missing_libreoffice_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(LibreOfficeMissingError) as raised:
+        find_soffice(locations=[tmp_path / "nowhere" / "soffice"])
+    assert "was not found" in raised.value.message
+    assert "sudo apt-get install libreoffice-writer-nogui" in raised.value.hint
+    assert "--no-pdf" in raised.value.hint and "--soffice" in raised.value.hint
+    assert int(raised.value.exit_code) == 4
+
+
+def test_explicit_soffice_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(LibreOfficeMissingError, match="given with --soffice"):
+        find_soffice(tmp_path / "soffice")
+    fake = fake_soffice(tmp_path, "exit 0\n")
+    assert find_soffice(fake) == fake
+
+
+def test_soffice_found_on_path_then_at_install_locations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_path = tmp_path / "bin"
+    on_path.mkdir()
+    fake = fake_soffice(on_path, "exit 0\n")
+    monkeypatch.setenv("PATH", str(on_path))
+    assert find_soffice(locations=[]) == fake
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert find_soffice(locations=[tmp_path / "missing", fake]) == fake
+
+
+@pytest.mark.libreoffice
+def test_real_soffice_version() -> None:
+    version = soffice_version(find_soffice())
+    assert version.split(".")[0].isdigit()
+
+
+def test_version_of_something_else_is_refused(tmp_path: Path) -> None:
+    script = tmp_path / "notoffice"
+    script.write_text("#!/bin/sh\necho hello\n")
+    script.chmod(0o755)
+    with pytest.raises(ConversionError, match="did not say which LibreOffice version"):
+        soffice_version(script)
+
+
+# --- real conversion --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def converted(
+    documents: list[Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, object]:
+    out = tmp_path_factory.mktemp("pdf")
+    return out, convert(documents, out, jobs=2, timeout=180, soffice=find_soffice())
+
+
+@pytest.mark.libreoffice
+def test_many_documents_per_process_in_parallel(
+    documents: list[Path], converted: tuple[Path, object]
+) -> None:
+    out, result = converted
+    assert result.failed == {}  # type: ignore[attr-defined]
+    assert result.processes == 2, "4 documents with --jobs 2 are two LibreOffice processes"  # type: ignore[attr-defined]
+    assert sorted(path.name for path in out.iterdir()) == [
+        f"pupil-{n}-IHP.pdf" for n in range(4)
+    ], "only finished PDFs reach the output folder"
+    for n, document in enumerate(documents):
+        pdf = result.pdfs[document]  # type: ignore[attr-defined]
+        assert pdf == out / f"pupil-{n}-IHP.pdf"
+        text = PdfReader(pdf).pages[0].extract_text()
+        assert f"Emergency step for pupil {n}" in text
+
+
+@pytest.mark.libreoffice
+def test_conversion_writes_tagged_pdf_a_2b(converted: tuple[Path, object]) -> None:
+    out, _ = converted
+    with pikepdf.open(out / "pupil-0-IHP.pdf") as pdf:
+        xmp = pdf.open_metadata()
+        assert xmp["pdfaid:part"] == "2"
+        assert xmp["pdfaid:conformance"] == "B"
+        assert len(pdf.Root.OutputIntents) == 1
+        assert pdf.Root.MarkInfo.Marked is True
+        assert "/StructTreeRoot" in pdf.Root
+
+
+def test_filter_options_use_the_json_syntax() -> None:
+    assert PDF_FILTER.startswith(
+        'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}'
+    )
+    assert '"UseTaggedPDF":{"type":"boolean","value":"true"}' in PDF_FILTER
+
+
+def test_same_file_names_cannot_be_converted_together(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="different file names"):
+        convert([tmp_path / "a" / "x.docx", tmp_path / "b" / "x.docx"], tmp_path, soffice=Path("x"))
+
+
+def test_check_pdf_spots_truncated_and_empty_files(
+    tmp_path: Path, converted: tuple[Path, object]
+) -> None:
+    assert check_pdf(tmp_path / "missing.pdf") == "LibreOffice did not write a PDF"
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    assert check_pdf(tmp_path / "empty.pdf") == "LibreOffice wrote an empty file"
+    out, _ = converted
+    whole = (out / "pupil-1-IHP.pdf").read_bytes()
+    (tmp_path / "cut.pdf").write_bytes(whole[: len(whole) // 2])
+    assert check_pdf(tmp_path / "cut.pdf") == "LibreOffice stopped before the PDF was finished"
+    assert check_pdf(out / "pupil-1-IHP.pdf") is None
+
+
+# --- faults -------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not POSIX, reason="process groups")
+def test_a_hung_conversion_is_killed_retried_once_then_reported(
+    tmp_path: Path, documents: list[Path]
+) -> None:
+    # The hang leaves a grandchild behind too: the whole process group must go.
+    fake = fake_soffice(tmp_path, "sleep 300 &\nsleep 300\n")
+    settled: list[tuple[Path, Path | None]] = []
+    out = tmp_path / "out"
+    result = convert(
+        documents[:2],
+        out,
+        jobs=2,
+        timeout=1.5,
+        soffice=fake,
+        on_converted=lambda docx, pdf: settled.append((docx, pdf)),
+    )
+    assert result.pdfs == {}
+    assert set(result.failed) == set(documents[:2])
+    assert all("did not finish within 1.5 seconds" in why for why in result.failed.values())
+    assert result.processes == 4, "one chunk per job, then one retry per document"
+    assert sorted(settled) == sorted((document, None) for document in documents[:2])
+    assert live_groups(tmp_path) == set(), "a hung LibreOffice was left running"
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.skipif(not POSIX, reason="signals")
+def test_a_crashing_conversion_is_reported(tmp_path: Path, documents: list[Path]) -> None:
+    fake = fake_soffice(tmp_path, "kill -9 $$\n")
+    result = convert(documents[:1], tmp_path / "out", jobs=1, timeout=60, soffice=fake)
+    assert result.failed == {documents[0]: "LibreOffice crashed (signal 9)"}
+    assert result.processes == 2
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(not POSIX, reason="signals")
+def test_a_crash_is_retried_and_the_retry_converts(tmp_path: Path, documents: list[Path]) -> None:
+    # The first LibreOffice process dies; the retry runs the real one.
+    fake = fake_soffice(
+        tmp_path,
+        f"""\
+        if [ ! -e "{tmp_path}/crashed" ]; then touch "{tmp_path}/crashed"; kill -9 $$; fi
+        exec "{find_soffice()}" "$@"
+        """,
+    )
+    result = convert(documents[:2], tmp_path / "out", jobs=1, timeout=120, soffice=fake)
+    assert result.failed == {}
+    assert sorted(pdf.name for pdf in result.pdfs.values()) == [
+        "pupil-0-IHP.pdf",
+        "pupil-1-IHP.pdf",
+    ]
+    assert result.processes == 3, "one chunk that crashed, then one process per document"
+
+
+@pytest.mark.skipif(not POSIX, reason="signals")
+def test_ctrl_c_kills_every_libreoffice_process(tmp_path: Path, documents: list[Path]) -> None:
+    fake = fake_soffice(tmp_path, "sleep 300 &\nsleep 300\n")
+    program = textwrap.dedent(
+        f"""\
+        from pathlib import Path
+        from pipeline.libreoffice import convert
+        documents = [Path(p) for p in {[str(d) for d in documents]!r}]
+        try:
+            convert(documents, Path({str(tmp_path / "out")!r}), jobs=2, timeout=300,
+                    soffice=Path({str(fake)!r}))
+        except KeyboardInterrupt:
+            raise SystemExit(130)
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", program], cwd=Path(__file__).parent.parent)
+    deadline = time.monotonic() + 60
+    while len(live_groups(tmp_path)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(live_groups(tmp_path)) == 2, "both LibreOffice processes should be running"
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 130
+    assert live_groups(tmp_path) == set(), "Ctrl-C left LibreOffice running"
