@@ -339,6 +339,7 @@ def convert(
     if not docx_files:
         return result
     out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = out_dir.resolve()
     cancelled = threading.Event()
     lock = threading.Lock()
     chunk_numbers = iter(range(1, sys.maxsize))
@@ -355,7 +356,7 @@ def convert(
     with contextlib.ExitStack() as stack:
         root = Path(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="ihp-lo-", dir=work_dir))
-        )
+        ).resolve()
         profiles = _Profiles(root, jobs)
 
         def convert_chunk(chunk: list[Path], final: bool) -> list[Path]:

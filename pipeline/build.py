@@ -1,0 +1,550 @@
+"""`ihp build`: from a folder of intake workbooks to Word files and archival PDF bundles.
+
+Reads like the architecture diagram::
+
+    check_intake ─▶ per valid pupil: render (Word) ─▶ convert (LibreOffice, batched) ─▶ bundle
+                                                                            ─▶ move into place
+                                                                            ─▶ manifest + report
+
+Everything is made in a work folder inside the output folder and renamed into place only when a
+pupil's files are all finished, so one pupil failing, a crash or Ctrl-C never leaves half-written
+files. A pupil whose inputs (workbook, school details, templates, photo, tool and form version)
+hash the same as last time, and whose outputs are still there unchanged, is skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from pipeline.bundle import BundleMetadata, BundlePart, bundle
+from pipeline.errors import ConversionError, ExitCode, IhpError, OutputError, UsageError
+from pipeline.files import inside, move_into_place, private_dir, pupil_slug, sha256_file, slugify
+from pipeline.libreoffice import CHUNK_LIMIT, DEFAULT_TIMEOUT, convert, find_soffice
+from pipeline.manifest import (
+    BuildReport,
+    Output,
+    PupilOutcome,
+    Status,
+    previous_pupils,
+    read_manifest,
+    write_manifest,
+)
+from pipeline.model import FORM_VERSION, Plan
+from pipeline.render import Templates, load_templates, render
+from pipeline.report import problem_line, write_reports
+from pipeline.resources import templates_dir
+from pipeline.validate import Checked, check_intake
+
+Progress = Callable[[float, int, str], None]
+"""`progress(pupils_done, pupils_to_build, stage)`: `pupils_done` grows smoothly (fractions)."""
+
+WORK_PREFIX = ".ihp-work-"
+
+# Share of one pupil's progress each stage is worth (LibreOffice is most of the time).
+_RENDER_SHARE, _CONVERT_SHARE, _BUNDLE_SHARE = 0.1, 0.8, 0.1
+
+#: the manifest's name for each document kind
+KIND_KEYS = {
+    "IHP": "IHP",
+    "EMERGENCY": "Emergency",
+    "PARENT_LETTER": "ParentLetter",
+    "TRAINING_RECORD": "TrainingRecord",
+}
+BUNDLE_KIND = "bundle"
+
+#: page-label prefixes in the bundle ("IHP-1", "Emergency-1", ...)
+PAGE_LABELS = {
+    "IHP": "IHP",
+    "EMERGENCY": "Emergency",
+    "PARENT_LETTER": "Letter",
+    "TRAINING_RECORD": "Training",
+}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    #: LibreOffice processes at once (default: one per core)
+    jobs: int | None = None
+    #: seconds one LibreOffice process may take for its batch of documents
+    timeout: float = DEFAULT_TIMEOUT
+    #: rebuild every pupil even when nothing changed
+    force: bool = False
+    #: Word files only: no LibreOffice, no PDF bundles
+    no_pdf: bool = False
+    soffice: Path | None = None
+    #: a school's own templates folder (default: the templates shipped with ihp)
+    templates: Path | None = None
+    #: the school details file (default: found in the intake folder)
+    school_file: Path | None = None
+    #: the date warnings are judged against (default: today)
+    today: date | None = None
+
+
+def tool_version() -> str:
+    try:
+        return version("ihp")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build(
+    intake: Path,
+    output: Path,
+    *,
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build every valid pupil of `intake` (a folder or one workbook) into `output`.
+
+    Never stops for one pupil: invalid workbooks and failures are recorded in the returned
+    report (and in `manifest.json` and `report.html`); `BuildReport.exit_code` sums them up.
+    Raises only for what stops the whole batch: LibreOffice missing (unless `no_pdf`),
+    unreadable templates, an output folder that cannot be written, Ctrl-C.
+    """
+    options = options or BuildOptions()
+    started = time.monotonic()
+    if not intake.exists():
+        raise UsageError(f"{intake} does not exist", "give the intake folder or a workbook")
+    soffice = None if options.no_pdf else find_soffice(options.soffice)
+    templates_folder = options.templates or templates_dir()
+    templates = load_templates(options.templates)
+    checked = check_intake(intake, school_file=options.school_file, today=options.today)
+    output = private_dir(output).resolve()
+    _remove_stale_work(output)
+
+    school_file = checked.school_file
+    report = BuildReport(
+        intake=intake,
+        output=output,
+        tool_version=tool_version(),
+        form_version=FORM_VERSION,
+        built_at=datetime.now(UTC).astimezone(),
+        templates=_template_hashes(templates_folder),
+        school_file=school_file,
+        school_sha256=sha256_file(school_file) if school_file and school_file.is_file() else None,
+        school_problems=list(checked.school_problems),
+        pdf=not options.no_pdf,
+    )
+    previous = read_manifest(output)
+    earlier = previous_pupils(previous)
+    todo = _triage(checked.pupils, report, earlier, options)
+    try:
+        with _work_folder(output) as work:
+            _build_pupils(todo, report, templates, work, soffice, options, progress)
+    finally:
+        # Written even after Ctrl-C, so the manifest always describes the files in the folder.
+        report.pupils.sort(key=lambda pupil: (pupil.slug, pupil.workbook.name))
+        report.kept = _kept_entries(earlier, report, output)
+        report.seconds = time.monotonic() - started
+        write_manifest(report)
+        write_reports(report)
+    return report
+
+
+# --- deciding what to build ----------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    """A valid pupil to build."""
+
+    outcome: PupilOutcome
+    plan: Plan
+    photo: Path | None
+    earlier: dict[str, Any] | None
+    documents: dict[Any, Path] = field(default_factory=dict)
+    pdfs: dict[Any, Path] = field(default_factory=dict)
+    done: float = 0.0
+
+
+def _triage(
+    pupils: list[Checked],
+    report: BuildReport,
+    earlier: dict[str, dict[str, Any]],
+    options: BuildOptions,
+) -> list[_Job]:
+    """Record invalid, duplicate and unchanged pupils in `report`; return the pupils to build."""
+    valid: dict[str, list[tuple[Checked, PupilOutcome]]] = defaultdict(list)
+    for checked in pupils:
+        workbook_hash = sha256_file(checked.path)
+        plan = checked.plan
+        if plan is None or not checked.ok:
+            report.pupils.append(
+                PupilOutcome(
+                    slug=slugify(checked.path.stem),
+                    workbook=checked.path,
+                    workbook_sha256=workbook_hash,
+                    status=Status.INVALID,
+                    reasons=[problem_line(problem) for problem in checked.errors]
+                    or ["the workbook could not be read"],
+                    problems=list(checked.errors),
+                )
+            )
+            continue
+        outcome = PupilOutcome(
+            slug=pupil_slug(plan),
+            workbook=checked.path,
+            workbook_sha256=workbook_hash,
+            status=Status.BUILT,
+            name=plan.pupil_name,
+            reference=plan.pupil.school_reference,
+            plan_date=plan.agreement.plan_date,
+            review_date=plan.agreement.review_date,
+            problems=list(checked.warnings),
+        )
+        valid[outcome.slug].append((checked, outcome))
+
+    todo: list[_Job] = []
+    for slug, same in valid.items():
+        if len(same) > 1:
+            names = " and ".join(checked.path.name for checked, _ in same)
+            plan = same[0][0].plan
+            assert plan is not None
+            for _, outcome in same:
+                outcome.status = Status.INVALID
+                outcome.problems = []
+                outcome.reasons = [
+                    f"{names} are both for {plan.pupil.legal_name}, born "
+                    f"{plan.pupil.date_of_birth:%d/%m/%Y}; neither was built. Keep one workbook "
+                    "per pupil: move the older one out of the intake folder."
+                ]
+                report.pupils.append(outcome)
+            continue
+        checked, outcome = same[0]
+        assert checked.plan is not None
+        photo = _photo(checked.path, checked.plan)
+        outcome.input_hash = _input_hash(outcome, report, photo)
+        job = _Job(outcome, checked.plan, photo, earlier.get(slug))
+        if not options.force and _unchanged(job, report.output, options):
+            assert job.earlier is not None
+            outcome.status = Status.UNCHANGED
+            outcome.outputs = [Output(**entry) for entry in job.earlier["outputs"]]
+            report.pupils.append(outcome)
+        else:
+            todo.append(job)
+    return todo
+
+
+def _photo(workbook: Path, plan: Plan) -> Path | None:
+    """The pupil's photo, only with consent and only from the workbook's own folder."""
+    if not plan.pupil.photo or plan.pupil.photo_consent is not True:
+        return None
+    folder = workbook.parent.resolve()
+    photo = (folder / plan.pupil.photo).resolve()
+    return photo if photo.parent == folder and photo.is_file() else None
+
+
+def _input_hash(outcome: PupilOutcome, report: BuildReport, photo: Path | None) -> str:
+    """What a pupil's documents depend on; the same hash means the same documents."""
+    inputs = {
+        "workbook": outcome.workbook_sha256,
+        "school": report.school_sha256,
+        "templates": report.templates,
+        "photo": sha256_file(photo) if photo else None,
+        "tool": report.tool_version,
+        "form": report.form_version,
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _unchanged(job: _Job, output: Path, options: BuildOptions) -> bool:
+    """True when the last build made this pupil from the same inputs and its files are intact."""
+    earlier = job.earlier
+    if not earlier or earlier.get("input_hash") != job.outcome.input_hash:
+        return False
+    if earlier.get("status") not in (Status.BUILT, Status.UNCHANGED):
+        return False
+    outputs = earlier["outputs"]
+    kinds = {entry.get("kind") for entry in outputs if isinstance(entry, dict)}
+    if not {"IHP", "Emergency", "ParentLetter"} <= kinds:
+        return False
+    if not options.no_pdf and BUNDLE_KIND not in kinds:
+        return False
+    for entry in outputs:
+        try:
+            path = inside(output, Path(entry["file"]))
+            if not path.is_file() or sha256_file(path) != entry["sha256"]:
+                return False
+        except (KeyError, TypeError, OSError, IhpError):
+            return False
+    return True
+
+
+def _template_hashes(folder: Path) -> dict[str, str]:
+    return {path.name: sha256_file(path) for path in sorted(folder.glob("*.docx"))}
+
+
+def _kept_entries(
+    earlier: dict[str, dict[str, Any]], report: BuildReport, output: Path
+) -> list[dict[str, Any]]:
+    """Earlier pupils not in this build (e.g. a build of one workbook) whose files are all there."""
+    seen = {pupil.slug for pupil in report.pupils}
+    kept = []
+    for slug, entry in earlier.items():
+        if slug in seen or entry.get("status") not in (Status.BUILT, Status.UNCHANGED):
+            continue
+        try:
+            if entry["outputs"] and all(
+                inside(output, Path(item["file"])).is_file() for item in entry["outputs"]
+            ):
+                kept.append(entry)
+        except (KeyError, TypeError, IhpError):
+            continue
+    return kept
+
+
+# --- building ------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _work_folder(output: Path) -> Iterator[Path]:
+    """A private scratch folder inside the output folder (same disk: renames are atomic)."""
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=output))
+    except OSError as error:
+        raise OutputError(
+            f"cannot write in the output folder {output}: {error.strerror or error}",
+            "check you may write there and that the disk is not full, or choose another with -o",
+        ) from error
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _remove_stale_work(output: Path) -> None:
+    """Remove work folders left by a build that was killed (its process no longer runs)."""
+    for folder in output.glob(f"{WORK_PREFIX}*"):
+        pid_text = folder.name[len(WORK_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _running(int(pid_text)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _waves(todo: list[_Job], size: int) -> Iterator[list[_Job]]:
+    for start in range(0, len(todo), size):
+        yield todo[start : start + size]
+
+
+def _build_pupils(
+    todo: list[_Job],
+    report: BuildReport,
+    templates: Templates,
+    work: Path,
+    soffice: Path | None,
+    options: BuildOptions,
+    progress: Progress | None,
+) -> None:
+    """Render, convert, bundle and move into place, a wave of pupils at a time.
+
+    A wave is as many pupils as the LibreOffice processes convert in one go, so finished pupils
+    reach the output folder (and the progress bar) while the batch goes on, and memory stays flat.
+    """
+    total = len(todo)
+    jobs = max(1, options.jobs or os.cpu_count() or 1)
+    wave_size = max(4, jobs * CHUNK_LIMIT // 3)
+    finished = 0.0
+
+    def tell(stage: str) -> None:
+        if progress is not None:
+            progress(min(finished + sum(job.done for job in wave), float(total)), total, stage)
+
+    wave: list[_Job] = []
+    tell("checking")
+    for wave in _waves(todo, wave_size):
+        for job in wave:
+            _render_pupil(job, templates, work)
+            job.done = _RENDER_SHARE
+            tell("making Word files")
+        if soffice is not None:
+            _convert_wave(wave, work, soffice, options, lambda: tell("converting to PDF"))
+        for job in wave:
+            if job.outcome.status is not Status.FAILED:
+                _finish_pupil(job, report, options)
+            report.pupils.append(job.outcome)
+            job.done = 1.0
+            tell("bundling")
+        finished += len(wave)
+        wave = []
+
+
+def _fail(job: _Job, reason: str, code: ExitCode) -> None:
+    job.outcome.status = Status.FAILED
+    job.outcome.reasons.append(reason)
+    job.outcome.exit_code = code
+    job.outcome.outputs = []
+
+
+def _render_pupil(job: _Job, templates: Templates, work: Path) -> None:
+    folder = work / job.outcome.slug
+    folder.mkdir()
+    try:
+        job.documents = dict(render(job.plan, templates, folder, job.outcome.slug, photo=job.photo))
+    except IhpError as error:
+        _fail(job, f"the Word documents could not be made: {error.message}", error.exit_code)
+    except Exception as error:  # one pupil's bug must not stop the batch
+        _fail(
+            job,
+            f"the Word documents could not be made (an error inside ihp: {type(error).__name__}); "
+            "please report it",
+            ExitCode.INTERNAL,
+        )
+
+
+def _convert_wave(
+    wave: list[_Job], work: Path, soffice: Path, options: BuildOptions, tell: Callable[[], None]
+) -> None:
+    owners: dict[Path, _Job] = {}
+    for job in wave:
+        if job.outcome.status is not Status.FAILED:
+            for document in job.documents.values():
+                owners[document] = job
+
+    def converted(document: Path, pdf: Path | None) -> None:
+        job = owners[document]
+        job.done += _CONVERT_SHARE / max(1, len(job.documents))
+        tell()
+
+    result = convert(
+        list(owners),
+        work / "pdf",
+        jobs=options.jobs,
+        timeout=options.timeout,
+        soffice=soffice,
+        work_dir=work,
+        on_converted=converted,
+    )
+    for job in wave:
+        if job.outcome.status is Status.FAILED:
+            continue
+        for kind, document in job.documents.items():
+            if document in result.pdfs:
+                job.pdfs[kind] = result.pdfs[document]
+            else:
+                reason = result.failed.get(document, "LibreOffice did not convert it")
+                _fail(
+                    job,
+                    f"{_kind_key(kind)} could not be turned into a PDF: {reason}",
+                    ExitCode.CONVERSION_FAILED,
+                )
+
+
+def _kind_key(kind: Any) -> str:
+    return KIND_KEYS.get(getattr(kind, "name", str(kind)), str(kind))
+
+
+def _bundle_order(kind: Any) -> int:
+    order = getattr(kind, "bundle_order", None)
+    if isinstance(order, int):
+        return order
+    return list(KIND_KEYS).index(kind.name) if kind.name in KIND_KEYS else len(KIND_KEYS)
+
+
+def _bookmark(kind: Any) -> str:
+    for attribute in ("bookmark", "bookmark_title", "title"):
+        title = getattr(kind, attribute, None)
+        if isinstance(title, str) and title:
+            return title
+    return _kind_key(kind)
+
+
+def _finish_pupil(job: _Job, report: BuildReport, options: BuildOptions) -> None:
+    """Bundle one pupil's PDFs, then move every file into `output/<slug>/` (all or nothing)."""
+    outcome = job.outcome
+    slug = outcome.slug
+    made: list[tuple[str, Path]] = [
+        (_kind_key(kind), document)
+        for kind, document in sorted(job.documents.items(), key=lambda item: _bundle_order(item[0]))
+    ]
+    try:
+        if not options.no_pdf:
+            kinds = sorted(job.pdfs, key=_bundle_order)
+            school = job.plan.school.name
+            pdf = bundle(
+                [
+                    BundlePart(_bookmark(kind), job.pdfs[kind], PAGE_LABELS.get(kind.name, ""))
+                    for kind in kinds
+                ],
+                job.documents[kinds[0]].parent / f"{slug}-bundle.pdf",
+                BundleMetadata(
+                    title=f"Individual Healthcare Plan — {job.plan.pupil_name}",
+                    author=school,
+                    plan_date=job.plan.agreement.plan_date,
+                    review_date=job.plan.agreement.review_date,
+                    keywords=[kind.value for kind in job.plan.condition_kinds],
+                    producer=f"ihp {report.tool_version}",
+                ),
+            )
+            made.append((BUNDLE_KIND, pdf))
+        folder = private_dir(inside(report.output, Path(slug)))
+        outputs = []
+        for kind, path in made:
+            dest = inside(report.output, Path(slug) / path.name)
+            if dest.parent != folder.resolve():
+                raise OutputError(f"refusing to write {path.name} outside {folder}")
+            outputs.append((kind, path, dest, sha256_file(path)))
+    except IhpError as error:
+        _fail(job, f"the PDF bundle could not be made: {error.message}", error.exit_code)
+        return
+    except Exception as error:  # a damaged PDF from LibreOffice, a pikepdf bug...
+        _fail(
+            job,
+            f"the PDF bundle could not be made ({type(error).__name__}); run ihp build again, "
+            "and report it if it happens again",
+            ExitCode.CONVERSION_FAILED,
+        )
+        return
+    try:
+        for _, path, dest, _ in outputs:
+            move_into_place(path, dest)
+    except OutputError as error:
+        _fail(job, error.message, ExitCode.OUTPUT_FAILED)
+        return
+    outcome.outputs = [
+        Output(kind, dest.relative_to(report.output.resolve()).as_posix(), digest)
+        for kind, _, dest, digest in outputs
+    ]
+    _remove_outdated(job, report.output, {dest for _, _, dest, _ in outputs})
+
+
+def _remove_outdated(job: _Job, output: Path, current: set[Path]) -> None:
+    """Delete files an earlier build made for this pupil that this build did not remake.
+
+    For example the bundle after a rebuild with --no-pdf: it would no longer match the Word files.
+    """
+    for entry in (job.earlier or {}).get("outputs", []):
+        try:
+            path = inside(output, Path(entry["file"]))
+        except (KeyError, TypeError, IhpError):
+            continue
+        if path not in current and path.parent.name == job.outcome.slug:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+__all__ = ["BuildOptions", "BuildReport", "ConversionError", "Progress", "build"]

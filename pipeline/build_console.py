@@ -1,0 +1,74 @@
+"""How `ihp build` looks in a terminal: a progress bar while it works, the problems after.
+
+Kept out of `cli.py` so the command itself stays a few lines, and out of `build.py` because the
+library never prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from pipeline.build import Progress as ProgressCallback
+from pipeline.manifest import BuildReport, Status
+from pipeline.report import problem_line
+
+
+class _WholePupils(MofNCompleteColumn):
+    """`12/30 pupils`: whole pupils done, although the bar itself moves in fractions."""
+
+    def render(self, task):  # type: ignore[no-untyped-def]
+        total = int(task.total) if task.total is not None else "?"
+        return f"{int(task.completed)}/{total} pupils"
+
+
+@contextlib.contextmanager
+def build_progress(console: Console, *, enabled: bool) -> Iterator[ProgressCallback | None]:
+    """A progress callback drawing a bar with pupils done/total and the time left, or None."""
+    if not enabled:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        _WholePupils(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task("checking", total=None)
+
+    def progress(done: float, total: int, stage: str) -> None:
+        bar.update(task, completed=done, total=total, description=stage)
+
+    with bar:
+        yield progress
+
+
+def print_build_problems(console: Console, report: BuildReport) -> None:
+    """Each workbook that needs fixing, and each pupil that failed, with every reason."""
+    if report.school_problems:
+        console.print("[bold red]The school details need fixing:[/]")
+        for problem in report.school_problems:
+            console.print(f"  {problem_line(problem)}", soft_wrap=True, markup=False)
+    for pupil in report.pupils:
+        if pupil.status is Status.INVALID:
+            console.print(f"[bold red]✗ {pupil.workbook.name}[/] needs fixing:", markup=True)
+        elif pupil.status is Status.FAILED:
+            console.print(f"[bold red]✗ {pupil.workbook.name}[/] failed:")
+        else:
+            continue
+        for reason in pupil.reasons:
+            console.print(f"  {reason}", soft_wrap=True, markup=False)
