@@ -149,7 +149,7 @@ def build(
         report.pupils.sort(key=lambda pupil: (pupil.slug, pupil.workbook.name))
         report.kept = _kept_entries(earlier, report, output)
         report.seconds = time.monotonic() - started
-        write_manifest(report)
+        write_manifest(report, previous)
         write_reports(report)
     return report
 

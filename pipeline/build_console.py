@@ -43,8 +43,9 @@ def build_progress(console: Console, *, enabled: bool) -> Iterator[ProgressCallb
         BarColumn(),
         _WholePupils(),
         TimeElapsedColumn(),
-        TextColumn("left"),
+        TextColumn("·"),
         TimeRemainingColumn(),
+        TextColumn("left"),
         console=console,
         transient=True,
     )

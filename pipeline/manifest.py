@@ -155,10 +155,18 @@ class BuildReport:
         }
 
 
-def write_manifest(report: BuildReport) -> Path:
-    """Write `manifest.json` atomically into the output folder."""
-    text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
-    return write_atomically(report.output / MANIFEST, text.encode("utf-8"))
+def write_manifest(report: BuildReport, previous: dict[str, Any] | None = None) -> Path:
+    """Write `manifest.json` atomically into the output folder.
+
+    When it would say exactly what `previous` says (a re-run with nothing changed), the file is
+    left alone: a no-op build rewrites nothing but its report.
+    """
+    manifest = report.to_json()
+    path = report.output / MANIFEST
+    if previous is not None and {**previous, "built_at": None} == {**manifest, "built_at": None}:
+        return path
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    return write_atomically(path, text.encode("utf-8"))
 
 
 def read_manifest(output: Path) -> dict[str, Any] | None:
