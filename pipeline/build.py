@@ -19,7 +19,9 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -231,7 +233,13 @@ def _triage(
         if not options.force and _unchanged(job, report.output, options):
             assert job.earlier is not None
             outcome.status = Status.UNCHANGED
-            outcome.outputs = [Output(**entry) for entry in job.earlier["outputs"]]
+            outcome.outputs = [
+                Output(entry["kind"], entry["file"], entry["sha256"])
+                for entry in job.earlier["outputs"]
+            ]
+            # Emails sent about these very files still stand.
+            emails = job.earlier.get("emails")
+            outcome.emails = list(emails) if isinstance(emails, list) else []
             report.pupils.append(outcome)
         else:
             todo.append(job)
@@ -384,9 +392,11 @@ def _build_pupils(
         if soffice is not None:
             _convert_wave(wave, work, soffice, options, lambda: tell("converting to PDF"))
         for job in wave:
-            if job.outcome.status is not Status.FAILED:
-                _finish_pupil(job, report, options)
-            report.pupils.append(job.outcome)
+            # Ctrl-C waits for this pupil: its files and its manifest entry go together.
+            with _interrupt_deferred():
+                if job.outcome.status is not Status.FAILED:
+                    _finish_pupil(job, report, options)
+                report.pupils.append(job.outcome)
             job.done = 1.0
             tell("bundling")
         finished += len(wave)
@@ -530,6 +540,22 @@ def _finish_pupil(job: _Job, report: BuildReport, options: BuildOptions) -> None
         for kind, _, dest, digest in outputs
     ]
     _remove_outdated(job, report.output, {dest for _, _, dest, _ in outputs})
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back until the block ends (one pupil's bundle and renames: under a second)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def _remove_outdated(job: _Job, output: Path, current: set[Path]) -> None:

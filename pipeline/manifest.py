@@ -58,6 +58,8 @@ class PupilOutcome:
     problems: list[Any] = field(default_factory=list)
     #: why a failed pupil failed, as an exit code (conversion, output, template...)
     exit_code: ExitCode | None = None
+    #: emails recorded by `ihp` email commands; kept while the pupil's files are unchanged
+    emails: list[Any] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,7 +75,7 @@ class PupilOutcome:
                 {"kind": output.kind, "file": output.file, "sha256": output.sha256}
                 for output in self.outputs
             ],
-            "emails": [],
+            "emails": list(self.emails),
         }
 
 
