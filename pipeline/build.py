@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.bundle import BundleMetadata, BundlePart, bundle
-from pipeline.errors import ConversionError, ExitCode, IhpError, OutputError, UsageError
+from pipeline.errors import ExitCode, IhpError, OutputError, UsageError
 from pipeline.files import inside, move_into_place, private_dir, pupil_slug, sha256_file, slugify
 from pipeline.libreoffice import CHUNK_LIMIT, DEFAULT_TIMEOUT, convert, find_soffice
 from pipeline.manifest import (
@@ -45,9 +45,8 @@ from pipeline.manifest import (
     write_manifest,
 )
 from pipeline.model import FORM_VERSION, Plan
-from pipeline.render import Templates, load_templates, render
+from pipeline.render import DocumentKind, Templates, load_templates, render
 from pipeline.report import problem_line, write_reports
-from pipeline.resources import templates_dir
 from pipeline.validate import Checked, check_intake
 
 Progress = Callable[[float, int, str], None]
@@ -121,7 +120,6 @@ def build(
     if not intake.exists():
         raise UsageError(f"{intake} does not exist", "give the intake folder or a workbook")
     soffice = None if options.no_pdf else find_soffice(options.soffice)
-    templates_folder = options.templates or templates_dir()
     templates = load_templates(options.templates)
     checked = check_intake(intake, school_file=options.school_file, today=options.today)
     output = private_dir(output).resolve()
@@ -134,7 +132,7 @@ def build(
         tool_version=tool_version(),
         form_version=FORM_VERSION,
         built_at=datetime.now(UTC).astimezone(),
-        templates=_template_hashes(templates_folder),
+        templates=_template_hashes(templates),
         school_file=school_file,
         school_sha256=sha256_file(school_file) if school_file and school_file.is_file() else None,
         school_problems=list(checked.school_problems),
@@ -167,8 +165,8 @@ class _Job:
     plan: Plan
     photo: Path | None
     earlier: dict[str, Any] | None
-    documents: dict[Any, Path] = field(default_factory=dict)
-    pdfs: dict[Any, Path] = field(default_factory=dict)
+    documents: dict[DocumentKind, Path] = field(default_factory=dict)
+    pdfs: dict[DocumentKind, Path] = field(default_factory=dict)
     done: float = 0.0
 
 
@@ -291,8 +289,9 @@ def _unchanged(job: _Job, output: Path, options: BuildOptions) -> bool:
     return True
 
 
-def _template_hashes(folder: Path) -> dict[str, str]:
-    return {path.name: sha256_file(path) for path in sorted(folder.glob("*.docx"))}
+def _template_hashes(templates: Templates) -> dict[str, str]:
+    """SHA-256 of every template this run uses: a changed template rebuilds every pupil."""
+    return {kind.template: sha256_file(templates.folder / kind.template) for kind in DocumentKind}
 
 
 def _kept_entries(
@@ -464,23 +463,8 @@ def _convert_wave(
                 )
 
 
-def _kind_key(kind: Any) -> str:
-    return KIND_KEYS.get(getattr(kind, "name", str(kind)), str(kind))
-
-
-def _bundle_order(kind: Any) -> int:
-    order = getattr(kind, "bundle_order", None)
-    if isinstance(order, int):
-        return order
-    return list(KIND_KEYS).index(kind.name) if kind.name in KIND_KEYS else len(KIND_KEYS)
-
-
-def _bookmark(kind: Any) -> str:
-    for attribute in ("bookmark", "bookmark_title", "title"):
-        title = getattr(kind, attribute, None)
-        if isinstance(title, str) and title:
-            return title
-    return _kind_key(kind)
+def _kind_key(kind: DocumentKind) -> str:
+    return KIND_KEYS[kind.name]
 
 
 def _finish_pupil(job: _Job, report: BuildReport, options: BuildOptions) -> None:
@@ -489,15 +473,15 @@ def _finish_pupil(job: _Job, report: BuildReport, options: BuildOptions) -> None
     slug = outcome.slug
     made: list[tuple[str, Path]] = [
         (_kind_key(kind), document)
-        for kind, document in sorted(job.documents.items(), key=lambda item: _bundle_order(item[0]))
+        for kind, document in sorted(job.documents.items(), key=lambda item: item[0].order)
     ]
     try:
         if not options.no_pdf:
-            kinds = sorted(job.pdfs, key=_bundle_order)
+            kinds = sorted(job.pdfs, key=lambda kind: kind.order)
             school = job.plan.school.name
             pdf = bundle(
                 [
-                    BundlePart(_bookmark(kind), job.pdfs[kind], PAGE_LABELS.get(kind.name, ""))
+                    BundlePart(kind.bookmark, job.pdfs[kind], PAGE_LABELS[kind.name])
                     for kind in kinds
                 ],
                 job.documents[kinds[0]].parent / f"{slug}-bundle.pdf",
@@ -573,4 +557,4 @@ def _remove_outdated(job: _Job, output: Path, current: set[Path]) -> None:
                 path.unlink()
 
 
-__all__ = ["BuildOptions", "BuildReport", "ConversionError", "Progress", "build"]
+__all__ = ["BuildOptions", "BuildReport", "Progress", "build"]
