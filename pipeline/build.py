@@ -207,10 +207,11 @@ def _triage(
         )
         valid[outcome.slug].append((checked, outcome))
 
+    twins = _flagged_twins(pupils, valid)
     todo: list[_Job] = []
     for slug, same in valid.items():
-        if len(same) > 1:
-            names = " and ".join(checked.path.name for checked, _ in same)
+        if len(same) + len(twins[slug]) > 1:
+            names = " and ".join([*(checked.path.name for checked, _ in same), *twins[slug]])
             plan = same[0][0].plan
             assert plan is not None
             for _, outcome in same:
@@ -242,6 +243,28 @@ def _triage(
         else:
             todo.append(job)
     return todo
+
+
+def _flagged_twins(
+    pupils: list[Checked], valid: dict[str, list[tuple[Checked, PupilOutcome]]]
+) -> dict[str, list[str]]:
+    """Workbooks the check refused as another copy of a valid pupil's, by that pupil's slug.
+
+    The check keeps the first of two workbooks for the same pupil and refuses the second,
+    naming the first; a build must build neither, since it cannot know which one is right.
+    """
+    slugs = {checked.path.name: slug for slug, same in valid.items() for checked, _ in same}
+    twins: dict[str, list[str]] = defaultdict(list)
+    for checked in pupils:
+        if checked.plan is not None and checked.ok:
+            continue
+        for problem in checked.errors:
+            if problem.sheet:  # the duplicate problem belongs to no sheet or cell
+                continue
+            for name, slug in slugs.items():
+                if name != checked.path.name and name in problem.message:
+                    twins[slug].append(checked.path.name)
+    return twins
 
 
 def _photo(workbook: Path, plan: Plan) -> Path | None:
