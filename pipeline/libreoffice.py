@@ -64,7 +64,12 @@ def install_locations() -> list[Path]:
     if _WINDOWS:
         roots = [os.environ.get("PROGRAMFILES", r"C:\Program Files")]
         roots.append(os.environ.get("PROGRAMFILES(X86)", r"C:\Program Files (x86)"))
-        return [Path(root) / "LibreOffice" / "program" / "soffice.exe" for root in roots]
+        # soffice.com waits for the conversion and reports on the console; soffice.exe may not.
+        return [
+            Path(root) / "LibreOffice" / "program" / name
+            for root in roots
+            for name in ("soffice.com", "soffice.exe")
+        ]
     if sys.platform == "darwin":
         app = Path("LibreOffice.app") / "Contents" / "MacOS" / "soffice"
         return [Path("/Applications") / app, Path.home() / "Applications" / app]
