@@ -140,3 +140,124 @@ def build_command(
         print_build_problems(console, report)
     console.print(f"{report.summary()} — see {output / 'report.html'}", soft_wrap=True)
     ctx.exit(int(report.exit_code))
+
+
+@cli.command("form")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the blank forms to.  [default: the forms/ folder of ihp]",
+)
+def form_command(output: Path | None) -> None:
+    """Write the blank intake workbooks, generated from the plan model.
+
+    \b
+    ihp-intake.xlsx        one copy per pupil (England)
+    ihp-intake-wales.xlsx  one copy per learner (Wales: adds the IDP health sheet)
+    school-details.xlsx    filled in once per school, saved as school.xlsx beside the pupils'
+    """
+    from pipeline.form import write_forms
+    from pipeline.resources import forms_dir
+
+    for path in write_forms(output or forms_dir()):
+        console.print(f"Wrote {path}", soft_wrap=True)
+
+
+@cli.command("check")
+@click.argument("intake", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON on stdout.")
+@click.option(
+    "--annotate",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write a copy of each workbook with problems, bad cells coloured and commented.",
+)
+@click.option(
+    "--school",
+    "school_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The school details workbook, if it is not in the intake folder.",
+)
+@click.pass_context
+def check_command(
+    ctx: click.Context, intake: Path, as_json: bool, annotate: Path | None, school_file: Path | None
+) -> None:
+    """Find every mistake in the intake workbooks, without building anything.
+
+    INTAKE is the folder of pupil workbooks with the school details (school.xlsx), or one
+    pupil workbook. Each problem says the file, sheet and cell, what is wrong and what to type
+    instead. Warnings (review due, medicine expiring, nobody trained yet) do not stop a plan.
+    Exit codes: 0 every workbook can be built, 3 at least one needs fixing.
+    """
+    import json
+
+    from pipeline.validate import annotate_intake, check_intake
+
+    result = check_intake(intake, school_file=school_file)
+    annotated = annotate_intake(result, annotate) if annotate else []
+    if as_json:
+        click.echo(json.dumps(_check_json(result, annotated), indent=2, ensure_ascii=False))
+    else:
+        _print_check(result, annotated)
+    ctx.exit(int(ExitCode.OK if result.ok else ExitCode.INVALID_INPUT))
+
+
+def _check_json(result: Any, annotated: list[Path]) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "school": {
+            "file": str(result.school_file) if result.school_file else None,
+            "ok": result.school is not None,
+            "problems": [problem.to_dict() for problem in result.school_problems],
+        },
+        "workbooks": [
+            {
+                "file": str(pupil.path),
+                "ok": pupil.ok,
+                "errors": len(pupil.errors),
+                "warnings": len(pupil.warnings),
+                "problems": [problem.to_dict() for problem in pupil.problems],
+            }
+            for pupil in result.pupils
+        ],
+        "annotated": [str(path) for path in annotated],
+    }
+
+
+def _warnings(count: int) -> str:
+    return f"{count} warning" if count == 1 else f"{count} warnings"
+
+
+def _print_check(result: Any, annotated: list[Path]) -> None:
+    """Problems grouped per workbook, errors first, each with where, what and what to do."""
+    from rich.markup import escape
+
+    out = Console(highlight=False)
+    groups = [(result.school_file, "school details", result.school_problems, result.school)]
+    groups += [(pupil.path, "", pupil.problems, pupil.ok) for pupil in result.pupils]
+    for path, kind, problems, fine in groups:
+        name = path.name if path else "school.xlsx"
+        errors = [problem for problem in problems if problem.is_error]
+        warnings = [problem for problem in problems if not problem.is_error]
+        label = f"{name} ({kind})" if kind else name
+        if errors or not fine:
+            counts = f"{len(errors)} to fix" + (f", {_warnings(len(warnings))}" if warnings else "")
+            out.print(f"[bold red]✗ {escape(label)}[/]: {counts}")
+        elif warnings:
+            out.print(f"[bold yellow]! {escape(label)}[/]: ready, {_warnings(len(warnings))}")
+        else:
+            out.print(f"[bold green]✓ {escape(label)}[/]: ready")
+        for problem in [*errors, *warnings]:
+            colour, word = ("red", "fix") if problem.is_error else ("yellow", "warning")
+            where = " · ".join(part for part in (problem.where, problem.field) if part)
+            out.print(f"  [{colour}]{word}[/] {escape(where)}", soft_wrap=True)
+            out.print(f"      {escape(problem.message)}", soft_wrap=True)
+            if problem.hint:
+                out.print(f"      [dim]What to do:[/] {escape(problem.hint)}", soft_wrap=True)
+    ready = sum(1 for pupil in result.pupils if pupil.ok)
+    out.print(
+        f"\n{ready} of {len(result.pupils)} pupil workbooks ready to build.",
+        style="bold green" if result.ok else "bold",
+    )
+    for path in annotated:
+        out.print(f"Annotated copy: {escape(str(path))}", soft_wrap=True)

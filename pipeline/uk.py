@@ -89,6 +89,17 @@ UKDate = Annotated[date, BeforeValidator(parse_uk_date)]
 PHONE_HINT = "type a UK phone number with its area code, for example 01632 960123 or 07700 900123"
 
 
+# Ofcom reserves 01632 960xxx and 07700 900xxx for drama and examples (PHONE_HINT uses them);
+# libphonenumber calls them invalid, but they can never ring a real person, so samples use them.
+_DRAMA_NUMBERS = re.compile(r"^(?:1632960|7700900)\d{3}$")
+
+
+def _is_drama_number(number: phonenumbers.PhoneNumber) -> bool:
+    return number.country_code == 44 and bool(
+        _DRAMA_NUMBERS.match(phonenumbers.national_significant_number(number))
+    )
+
+
 def normalise_uk_phone(value: Any) -> str:
     """Validate with Google's libphonenumber data and format as UK users write numbers."""
     if isinstance(value, float) and value.is_integer():
@@ -102,7 +113,7 @@ def normalise_uk_phone(value: Any) -> str:
         raise PydanticCustomError(
             "uk_phone", "'{text}' is not a phone number", {"text": text[:40], "hint": PHONE_HINT}
         ) from None
-    if not phonenumbers.is_valid_number(number):
+    if not (phonenumbers.is_valid_number(number) or _is_drama_number(number)):
         raise PydanticCustomError(
             "uk_phone",
             "'{text}' is not a valid phone number (check the number of digits)",
