@@ -190,7 +190,7 @@ def _triage(
                     status=Status.INVALID,
                     reasons=[problem_line(problem) for problem in checked.errors]
                     or ["the workbook could not be read"],
-                    problems=list(checked.errors),
+                    problems=list(checked.problems),
                 )
             )
             continue

@@ -35,6 +35,10 @@ def where(problem: Any) -> str:
     return str(sheet or cell or "")
 
 
+def is_error(problem: Any) -> bool:
+    return bool(getattr(problem, "is_error", True))
+
+
 def problem_line(problem: Any) -> str:
     """One problem as `ihp check` lays it out: file · sheet!cell · field · message · what to do."""
     parts = [Path(str(getattr(problem, "file", "") or "")).name, where(problem)]
@@ -142,10 +146,11 @@ def _problem_rows(problems: Iterable[Any]) -> list[list[str]]:
     return [
         [
             f"<td class='where'>{_e(where(problem) or '—')}</td>",
-            f"<td>{_e(getattr(problem, 'message', problem))}</td>",
+            f"<td>{'' if is_error(problem) else '<span class=warning>⚠ warning:</span> '}"
+            f"{_e(getattr(problem, 'message', problem))}</td>",
             f"<td>{_e(getattr(problem, 'hint', '') or '')}</td>",
         ]
-        for problem in problems
+        for problem in sorted(problems, key=lambda problem: not is_error(problem))
     ]
 
 
