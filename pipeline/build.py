@@ -45,6 +45,7 @@ from pipeline.manifest import (
     write_manifest,
 )
 from pipeline.model import FORM_VERSION, Plan
+from pipeline.problems import Problem
 from pipeline.render import DocumentKind, Templates, load_templates, render
 from pipeline.report import problem_line, write_reports
 from pipeline.validate import Checked, check_intake
@@ -215,13 +216,18 @@ def _triage(
             plan = same[0][0].plan
             assert plan is not None
             for _, outcome in same:
-                outcome.status = Status.INVALID
-                outcome.problems = []
-                outcome.reasons = [
+                twin = Problem(
+                    outcome.workbook.name,
+                    "",
+                    "",
+                    "",
                     f"{names} are both for {plan.pupil.legal_name}, born "
-                    f"{plan.pupil.date_of_birth:%d/%m/%Y}; neither was built. Keep one workbook "
-                    "per pupil: move the older one out of the intake folder."
-                ]
+                    f"{plan.pupil.date_of_birth:%d/%m/%Y}, so neither was built",
+                    "keep one workbook per pupil: move the older one out of the intake folder",
+                )
+                outcome.status = Status.INVALID
+                outcome.problems = [twin]
+                outcome.reasons = [problem_line(twin)]
                 report.pupils.append(outcome)
             continue
         checked, outcome = same[0]

@@ -1,4 +1,4 @@
-"""How `ihp build` looks in a terminal: a progress bar while it works, the problems after.
+"""How `ihp build` looks in a terminal: a progress bar while it works, failures after.
 
 Kept out of `cli.py` so the command itself stays a few lines, and out of `build.py` because the
 library never prints.
@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import Iterator
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,7 +22,6 @@ from rich.progress import (
 
 from pipeline.build import Progress as ProgressCallback
 from pipeline.manifest import BuildReport, Status
-from pipeline.report import problem_line
 
 
 class _WholePupils(MofNCompleteColumn):
@@ -58,18 +58,12 @@ def build_progress(console: Console, *, enabled: bool) -> Iterator[ProgressCallb
         yield progress
 
 
-def print_build_problems(console: Console, report: BuildReport) -> None:
-    """Each workbook that needs fixing, and each pupil that failed, with every reason."""
-    if report.school_problems:
-        console.print("[bold red]The school details need fixing:[/]")
-        for problem in report.school_problems:
-            console.print(f"  {problem_line(problem)}", soft_wrap=True, markup=False)
+def print_build_failures(console: Console, report: BuildReport) -> None:
+    """Each pupil whose documents could not be made, with why (invalid workbooks are listed
+    by the check's own printer)."""
     for pupil in report.pupils:
-        if pupil.status is Status.INVALID:
-            console.print(f"[bold red]✗ {pupil.workbook.name}[/] needs fixing:", markup=True)
-        elif pupil.status is Status.FAILED:
-            console.print(f"[bold red]✗ {pupil.workbook.name}[/] failed:")
-        else:
+        if pupil.status is not Status.FAILED:
             continue
+        console.print(f"[bold red]✗ {escape(pupil.workbook.name)}[/]: failed")
         for reason in pupil.reasons:
-            console.print(f"  {reason}", soft_wrap=True, markup=False)
+            console.print(f"      {escape(reason)}", soft_wrap=True)

@@ -124,7 +124,8 @@ def build_command(
     failed, 6 output could not be written, 130 stopped with Ctrl-C.
     """
     from pipeline.build import BuildOptions, build
-    from pipeline.build_console import build_progress, print_build_problems
+    from pipeline.build_console import build_progress, print_build_failures
+    from pipeline.manifest import Status
 
     options = BuildOptions(
         jobs=jobs,
@@ -137,7 +138,14 @@ def build_command(
     with build_progress(console, enabled=not quiet and console.is_terminal) as progress:
         report = build(intake, output, options=options, progress=progress)
     if not quiet:
-        print_build_problems(console, report)
+        # Workbooks that need fixing are listed exactly as `ihp check` lists them.
+        if report.school_problems:
+            problems = report.school_problems
+            print_workbook_problems(console, report.school_file, "school details", problems, False)
+        for pupil in report.pupils:
+            if pupil.status is Status.INVALID:
+                print_workbook_problems(console, pupil.workbook, "", pupil.problems, False)
+        print_build_failures(console, report)
     console.print(f"{report.summary()} — see {output / 'report.html'}", soft_wrap=True)
     ctx.exit(int(report.exit_code))
 
@@ -228,6 +236,32 @@ def _warnings(count: int) -> str:
     return f"{count} warning" if count == 1 else f"{count} warnings"
 
 
+def print_workbook_problems(
+    out: Console, path: Path | None, kind: str, problems: list[Any], fine: Any
+) -> None:
+    """One workbook's verdict and its problems, errors first (shared by check and build)."""
+    from rich.markup import escape
+
+    name = path.name if path else "school.xlsx"
+    errors = [problem for problem in problems if problem.is_error]
+    warnings = [problem for problem in problems if not problem.is_error]
+    label = f"{name} ({kind})" if kind else name
+    if errors or not fine:
+        counts = f"{len(errors)} to fix" + (f", {_warnings(len(warnings))}" if warnings else "")
+        out.print(f"[bold red]✗ {escape(label)}[/]: {counts}")
+    elif warnings:
+        out.print(f"[bold yellow]! {escape(label)}[/]: ready, {_warnings(len(warnings))}")
+    else:
+        out.print(f"[bold green]✓ {escape(label)}[/]: ready")
+    for problem in [*errors, *warnings]:
+        colour, word = ("red", "fix") if problem.is_error else ("yellow", "warning")
+        where = " · ".join(part for part in (problem.where, problem.field) if part)
+        out.print(f"  [{colour}]{word}[/] {escape(where)}", soft_wrap=True)
+        out.print(f"      {escape(problem.message)}", soft_wrap=True)
+        if problem.hint:
+            out.print(f"      [dim]What to do:[/] {escape(problem.hint)}", soft_wrap=True)
+
+
 def _print_check(result: Any, annotated: list[Path]) -> None:
     """Problems grouped per workbook, errors first, each with where, what and what to do."""
     from rich.markup import escape
@@ -236,24 +270,7 @@ def _print_check(result: Any, annotated: list[Path]) -> None:
     groups = [(result.school_file, "school details", result.school_problems, result.school)]
     groups += [(pupil.path, "", pupil.problems, pupil.ok) for pupil in result.pupils]
     for path, kind, problems, fine in groups:
-        name = path.name if path else "school.xlsx"
-        errors = [problem for problem in problems if problem.is_error]
-        warnings = [problem for problem in problems if not problem.is_error]
-        label = f"{name} ({kind})" if kind else name
-        if errors or not fine:
-            counts = f"{len(errors)} to fix" + (f", {_warnings(len(warnings))}" if warnings else "")
-            out.print(f"[bold red]✗ {escape(label)}[/]: {counts}")
-        elif warnings:
-            out.print(f"[bold yellow]! {escape(label)}[/]: ready, {_warnings(len(warnings))}")
-        else:
-            out.print(f"[bold green]✓ {escape(label)}[/]: ready")
-        for problem in [*errors, *warnings]:
-            colour, word = ("red", "fix") if problem.is_error else ("yellow", "warning")
-            where = " · ".join(part for part in (problem.where, problem.field) if part)
-            out.print(f"  [{colour}]{word}[/] {escape(where)}", soft_wrap=True)
-            out.print(f"      {escape(problem.message)}", soft_wrap=True)
-            if problem.hint:
-                out.print(f"      [dim]What to do:[/] {escape(problem.hint)}", soft_wrap=True)
+        print_workbook_problems(out, path, kind, problems, fine)
     ready = sum(1 for pupil in result.pupils if pupil.ok)
     out.print(
         f"\n{ready} of {len(result.pupils)} pupil workbooks ready to build.",
