@@ -165,10 +165,32 @@ def write_manifest(report: BuildReport, previous: dict[str, Any] | None = None) 
     """
     manifest = report.to_json()
     path = report.output / MANIFEST
-    if previous is not None and {**previous, "built_at": None} == {**manifest, "built_at": None}:
+    if previous is not None and _same_files(previous, manifest):
         return path
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     return write_atomically(path, text.encode("utf-8"))
+
+
+def _same_files(previous: dict[str, Any], manifest: dict[str, Any]) -> bool:
+    """Whether two manifests say the same, apart from when they were made.
+
+    "unchanged" counts as "built": the files are the ones that earlier build made.
+    """
+
+    def essence(entry: dict[str, Any]) -> dict[str, Any]:
+        pupils = [
+            {
+                **pupil,
+                "status": Status.BUILT
+                if pupil.get("status") == Status.UNCHANGED
+                else pupil.get("status"),
+            }
+            for pupil in entry.get("pupils", [])
+            if isinstance(pupil, dict)
+        ]
+        return {**entry, "built_at": None, "pupils": pupils}
+
+    return essence(previous) == essence(manifest)
 
 
 def read_manifest(output: Path) -> dict[str, Any] | None:
