@@ -278,3 +278,39 @@ def _print_check(result: Any, annotated: list[Path]) -> None:
     )
     for path in annotated:
         out.print(f"Annotated copy: {escape(str(path))}", soft_wrap=True)
+
+
+@cli.group("templates")
+def templates_group() -> None:
+    """Use the school's own Word templates (copy the defaults, then check them)."""
+
+
+@templates_group.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def templates_export_command(folder: Path) -> None:
+    """Copy the default Word templates into FOLDER, to edit in Word.
+
+    Nothing is overwritten. Build with them using `ihp build --templates FOLDER`.
+    """
+    from pipeline.templates import export_templates
+
+    for path in export_templates(folder):
+        click.echo(str(path))
+    console.print("Edit them in Word, then run: ihp templates check " + str(folder), soft_wrap=True)
+
+
+@templates_group.command("check")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+def templates_check_command(ctx: click.Context, folder: Path) -> None:
+    """List every tag in FOLDER's templates the plan does not provide, and every plan field a
+    template forgets to show. Exit code 7 when there is a problem."""
+    from pipeline.templates import check_templates
+
+    problems = check_templates(folder)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        console.print(f"[bold red]{len(problems)} template problem(s)[/] in {folder}", soft_wrap=True)
+        ctx.exit(int(ExitCode.TEMPLATE_INVALID))
+    console.print(f"The templates in {folder} are fine.", soft_wrap=True)

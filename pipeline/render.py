@@ -96,8 +96,9 @@ class CompiledTemplate:
     #: part name (`/word/document.xml`, headers, footers) -> compiled template
     parts: dict[str, jinja2.Template]
     properties: dict[str, jinja2.Template]
-    #: the patched XML of every part, for the template check
+    #: the patched XML of every part and the properties' text, for the template check
     patched: dict[str, str] = field(repr=False, default_factory=dict)
+    property_text: dict[str, str] = field(repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,8 @@ def _patched_parts(template: DocxTemplate) -> dict[str, str]:
     return parts
 
 
-def _compile(kind: DocumentKind, path: Path) -> CompiledTemplate:
+def compile_template(kind: DocumentKind, path: Path) -> CompiledTemplate:
+    """Read one template and compile its Jinja; `TemplateError` says what is wrong with it."""
     hint = (
         "copy the default templates with `ihp templates export DIR`, edit them in Word, and "
         "check them with `ihp templates check DIR`"
@@ -162,7 +164,9 @@ def _compile(kind: DocumentKind, path: Path) -> CompiledTemplate:
             f"the template {path} has a tag Word cannot use: {error.message}",
             "check the {{ }} and {% %} tags near that text; " + hint,
         ) from None
-    return CompiledTemplate(kind, path, source, compiled, compiled_properties, patched)
+    return CompiledTemplate(
+        kind, path, source, compiled, compiled_properties, patched, raw_properties
+    )
 
 
 def load_templates(folder: Path | None = None) -> Templates:
@@ -178,7 +182,7 @@ def load_templates(folder: Path | None = None) -> Templates:
             f"the templates folder {base} does not exist",
             "give a folder made by `ihp templates export DIR`",
         )
-    compiled = {kind: _compile(kind, base / kind.template) for kind in DocumentKind}
+    compiled = {kind: compile_template(kind, base / kind.template) for kind in DocumentKind}
     return Templates(folder=base, custom=custom, compiled=compiled)
 
 

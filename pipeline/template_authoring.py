@@ -449,9 +449,11 @@ def build_ihp() -> DocxDocument:
     # 2. Contacts (Template A: family, clinic/hospital, GP, who supports in school)
     _heading(document, "Contacts")
     _heading(document, "Family: call in this order", 2)
-    widths = (8.0, 40.0, 28.0, 52.0, 42.0)
+    widths = (7.0, 37.0, 26.0, 44.0, 38.0, 18.0)
     table = _header_table(
-        document, ["", "Name", "Relationship", "Phone", "Email · parental responsibility"], widths
+        document,
+        ["", "Name", "Relationship", "Phone", "Email", "Parental responsibility"],
+        widths,
     )
     _loop_rows(
         table,
@@ -461,8 +463,8 @@ def build_ihp() -> DocxDocument:
             "{{ c.name }}",
             "{{ c.relationship }}",
             "{{ c.phones }}",
-            "{{ c.email }}{% if c.email and c.parental_responsibility %} · {% endif %}"
-            "{% if c.parental_responsibility %}Parental responsibility: {{ c.parental_responsibility }}{% endif %}",
+            "{{ c.email }}",
+            "{{ c.parental_responsibility }}",
         ],
         widths,
     )
@@ -485,7 +487,12 @@ def build_ihp() -> DocxDocument:
     _heading(document, "In school", 2)
     _label_table(
         document,
-        _field_rows("contacts", model.Contacts, ["lead_staff", "emergency_lead", "offsite_lead"]),
+        _field_rows("contacts", model.Contacts, ["lead_staff", "emergency_lead", "offsite_lead"])
+        + [
+            ("Headteacher", "{{ school.headteacher }}", ""),
+            ("{{ terms.senco }}", "{{ school.senco }}", ""),
+            ("{{ terms.senco }} email", "{{ school.senco_email }}", "school.senco_email"),
+        ],
     )
 
     # 3. Medical needs (Template A: symptoms, triggers, signs, treatments, facilities...)
