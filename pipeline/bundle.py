@@ -202,13 +202,15 @@ def _copy_items(
 def _write_outline(
     out: pikepdf.Pdf, sources: list[tuple[BundlePart, pikepdf.Pdf]], starts: list[int]
 ) -> None:
-    """One top-level bookmark per document, its own headings nested (closed) below it."""
+    """One top-level bookmark per document, its own headings nested below it, folded away."""
     with out.open_outline() as outline:
         outline.root.clear()
         for (part, source), start in zip(sources, starts, strict=True):
             top = OutlineItem(part.title, start)
             with source.open_outline() as own:
                 top.children.extend(_copy_items(list(own.root), source, start, start))
+            # Closed: the reader first sees the documents, and opens one to see its headings.
+            top.is_closed = True
             outline.root.append(top)
 
 
