@@ -256,6 +256,7 @@ def print_workbook_problems(
     for problem in [*errors, *warnings]:
         colour, word = ("red", "fix") if problem.is_error else ("yellow", "warning")
         where = " · ".join(part for part in (problem.where, problem.field) if part)
+        where = where or "the whole workbook"
         out.print(f"  [{colour}]{word}[/] {escape(where)}", soft_wrap=True)
         out.print(f"      {escape(problem.message)}", soft_wrap=True)
         if problem.hint:

@@ -605,8 +605,9 @@ def _new_workbook(title: str) -> Workbook:
 _MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
 
 
-def _save_stable(wb: Workbook, path: Path) -> Path:
-    """Save with fixed zip and document timestamps, so unchanged forms keep the same bytes."""
+def save_workbook(wb: Workbook, path: Path) -> Path:
+    """Save atomically with fixed zip and document timestamps, so unchanged forms keep the
+    same bytes (and regenerating them does not show as a change in git)."""
     buffer = io.BytesIO()
     wb.save(buffer)
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
@@ -642,7 +643,7 @@ def write_pupil_form(path: Path, nation: Nation = Nation.ENGLAND) -> Path:
         _write_section_sheet(wb, key, section, lists)
     wb.move_sheet(ABOUT_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(ABOUT_SHEET))
     wb.active = 0
-    return _save_stable(wb, path)
+    return save_workbook(wb, path)
 
 
 def write_school_form(path: Path) -> Path:
@@ -653,7 +654,7 @@ def write_school_form(path: Path) -> Path:
     _write_section_sheet(wb, "school", School, lists)
     wb.move_sheet(ABOUT_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(ABOUT_SHEET))
     wb.active = 0
-    return _save_stable(wb, path)
+    return save_workbook(wb, path)
 
 
 def write_forms(directory: Path) -> list[Path]:
@@ -701,7 +702,7 @@ def fill_form(
         ws, table = tables_by_name[table_name]
         _fill_table(ws, table, rows)
     wb.properties.modified = FIXED_TIME
-    return _save_stable(wb, dest)
+    return save_workbook(wb, dest)
 
 
 def _check_free(
@@ -745,10 +746,6 @@ def _fill_table(ws: Worksheet, table: Table, rows: Sequence[Mapping[str, Any]]) 
         for offset, header in enumerate(headers)
         if header in titles
     }
-    for index, row_values in enumerate(rows):
-        sheet_row = min_row + 1 + index
-        for name, value in row_values.items():
-            ws.cell(row=sheet_row, column=columns[name]).value = _excel_value(value)
     needed = min_row + len(rows)
     if needed > max_row:
         _check_free(ws, table, min_col, max_col, max_row + 1, needed)
@@ -758,3 +755,7 @@ def _fill_table(ws: Worksheet, table: Table, rows: Sequence[Mapping[str, Any]]) 
         table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{needed}"
         if table.autoFilter is not None:
             table.autoFilter.ref = table.ref
+    for index, row_values in enumerate(rows):
+        sheet_row = min_row + 1 + index
+        for name, value in row_values.items():
+            ws.cell(row=sheet_row, column=columns[name]).value = _excel_value(value)

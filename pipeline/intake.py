@@ -352,7 +352,8 @@ def _read_section(
             raw.missing.append(name)
             continue
         ws, table = found
-        raw.tables[name] = _read_table(path, ws, table, row_model, layout, problems)
+        title = label_of(section.model_fields[name], name)
+        raw.tables[name] = _read_table(path, ws, table, row_model, title, layout, problems)
     return raw
 
 
@@ -365,6 +366,7 @@ def _read_table(
     ws: Worksheet,
     table: Table,
     row_model: type[Row],
+    title: str,
     layout: _Layout,
     problems: list[Problem],
 ) -> RawTable:
@@ -396,7 +398,7 @@ def _read_table(
             problems.append(
                 _problem(
                     path,
-                    f"the {row_model.table} table has no '{label_of(row_field, name)}' column",
+                    f"the {title} table has no '{label_of(row_field, name)}' column",
                     "put the column back with its heading exactly as on the blank form, "
                     f"or {FRESH_FORM_HINT}",
                     sheet=ws.title,
@@ -418,12 +420,13 @@ def _read_table(
         problems.append(
             _problem(
                 path,
-                f"something is typed in row {below}, just below the {table.displayName} table; it "
-                "is outside the table, so it would be left out of the plan",
+                f"something is typed in row {below}, just below the {title} table; it is "
+                "outside the table, so it would be left out of the plan",
                 "click in the table and choose Table Design > Resize Table to include that row "
                 "(or drag the table's corner down), or move the entry into an empty table row",
                 sheet=ws.title,
                 cell=stray,
+                label=title,
             )
         )
     return raw
