@@ -122,7 +122,10 @@ def build(
         raise UsageError(f"{intake} does not exist", "give the intake folder or a workbook")
     soffice = None if options.no_pdf else find_soffice(options.soffice)
     templates = load_templates(options.templates)
+    if progress is not None:
+        progress(0.0, 0, "checking workbooks")
     checked = check_intake(intake, school_file=options.school_file, today=options.today)
+    checked_at = time.monotonic()
     output = private_dir(output).resolve()
     _remove_stale_work(output)
 
@@ -139,6 +142,7 @@ def build(
         school_problems=list(checked.school_problems),
         pdf=not options.no_pdf,
     )
+    report.timings["check"] = checked_at - started
     previous = read_manifest(output)
     earlier = previous_pupils(previous)
     todo = _triage(checked.pupils, report, earlier, options)
@@ -412,14 +416,22 @@ def _build_pupils(
             progress(min(finished + sum(job.done for job in wave), float(total)), total, stage)
 
     wave: list[_Job] = []
-    tell("checking")
+    timings = report.timings
+    for stage in ("render", "convert", "bundle"):
+        timings.setdefault(stage, 0.0)
+    tell("making Word files")
     for wave in _waves(todo, wave_size):
+        started = time.monotonic()
         for job in wave:
             _render_pupil(job, templates, work)
             job.done = _RENDER_SHARE
             tell("making Word files")
+        timings["render"] += time.monotonic() - started
         if soffice is not None:
+            started = time.monotonic()
             _convert_wave(wave, work, soffice, options, lambda: tell("converting to PDF"))
+            timings["convert"] += time.monotonic() - started
+        started = time.monotonic()
         for job in wave:
             # Ctrl-C waits for this pupil: its files and its manifest entry go together.
             with _interrupt_deferred():
@@ -428,6 +440,7 @@ def _build_pupils(
                 report.pupils.append(job.outcome)
             job.done = 1.0
             tell("bundling")
+        timings["bundle"] += time.monotonic() - started
         finished += len(wave)
         wave = []
 

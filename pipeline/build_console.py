@@ -52,7 +52,7 @@ def build_progress(console: Console, *, enabled: bool) -> Iterator[ProgressCallb
     task = bar.add_task("checking", total=None)
 
     def progress(done: float, total: int, stage: str) -> None:
-        bar.update(task, completed=done, total=total, description=stage)
+        bar.update(task, completed=done, total=total or None, description=stage)
 
     with bar:
         yield progress

@@ -107,6 +107,8 @@ class BuildReport:
     kept: list[dict[str, Any]] = field(default_factory=list)
     pdf: bool = True
     seconds: float = 0.0
+    #: seconds spent per stage: check, render, convert, bundle (for the benchmark)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def counts(self) -> Counter[Status]:
