@@ -540,3 +540,25 @@ def check_bundle(bundle: Path, plan: Plan, pages: int, parts: int) -> None:
     for step in plan.emergency.steps:
         assert normalise(step.step)[:60] in emergency
     assert "999" in emergency
+
+
+@pytest.fixture(scope="module")
+def every_sample(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, BuildReport, dict[str, Plan]]:
+    intake = check_intake(SAMPLES)
+    plans = {pupil_slug(checked.plan): checked.plan for checked in intake.pupils if checked.plan}
+    output = tmp_path_factory.mktemp("samples") / "output"
+    return output, build(SAMPLES, output), plans
+
+
+def test_every_sample_builds(every_sample: tuple[Path, BuildReport, dict[str, Plan]]) -> None:
+    output, report, plans = every_sample
+    assert report.exit_code is ExitCode.OK, report.summary()
+    assert report.counts[Status.BUILT] == len(plans) >= 8
+    pages = bundle_page_counts(output, report)
+    for pupil in report.pupils:
+        plan = plans[pupil.slug]
+        parts = 4 if plan.training.training else 3
+        bundle = output / pupil.slug / f"{pupil.slug}-bundle.pdf"
+        check_bundle(bundle, plan, pages[pupil.slug], parts)
