@@ -136,6 +136,7 @@ def test_pdf_a_2b_identification_and_metadata(three: Path) -> None:
         assert "/Filter" not in pdf.Root.Metadata, "PDF/A wants the XMP stream uncompressed"
         assert b"<?xpacket begin=" in pdf.Root.Metadata.read_bytes()
         assert "/ID" in pdf.trailer
+        assert pdf.check_pdf_syntax() == []
         assert str(pdf.Root.Lang) == "en-GB"
         assert pdf.pdf_version >= "1.6"
 
