@@ -101,6 +101,12 @@ def main() -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A folder with the school's own Word templates.",
 )
+@click.option(
+    "--school",
+    "school_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The school details workbook, if it is not in the intake folder.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no problem list.")
 @click.pass_context
 def build_command(
@@ -113,6 +119,7 @@ def build_command(
     no_pdf: bool,
     soffice: Path | None,
     templates: Path | None,
+    school_file: Path | None,
     quiet: bool,
 ) -> None:
     """Make the Word plans, emergency sheets, parent letters and PDF bundles.
@@ -134,6 +141,7 @@ def build_command(
         no_pdf=no_pdf,
         soffice=soffice,
         templates=templates,
+        school_file=school_file,
     )
     with build_progress(console, enabled=not quiet and console.is_terminal) as progress:
         report = build(intake, output, options=options, progress=progress)

@@ -192,3 +192,18 @@ def test_ctrl_c_leaves_no_libreoffice_and_no_partial_files(
         if path.is_file() and path.parent != output
     }
     assert on_disk == listed
+
+
+def test_one_workbook_with_the_school_file_elsewhere(tmp_path: Path, sample_files) -> None:  # type: ignore[no-untyped-def]
+    school, valid, _ = sample_files
+    folder = tmp_path / "one"
+    folder.mkdir()
+    workbook = folder / valid[0].name
+    shutil.copy2(valid[0], workbook)
+    out = tmp_path / "out"
+    result = run(str(workbook), "-o", str(out), "--no-pdf", "--school", str(school))
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "1 built, 0 unchanged" in result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["school"]["file"] == school.name
+    assert [pupil["workbook"]["file"] for pupil in manifest["pupils"]] == [valid[0].name]
