@@ -184,7 +184,11 @@ def _triage(
     """Record invalid, duplicate and unchanged pupils in `report`; return the pupils to build."""
     valid: dict[str, list[tuple[Checked, PupilOutcome]]] = defaultdict(list)
     for checked in pupils:
-        workbook_hash = sha256_file(checked.path)
+        try:
+            workbook_hash = sha256_file(checked.path)
+        except OSError:
+            checked = Checked(checked.path, None, [_vanished(checked.path)])
+            workbook_hash = ""
         plan = checked.plan
         if plan is None or not checked.ok:
             report.pupils.append(
@@ -253,6 +257,17 @@ def _triage(
         else:
             todo.append(job)
     return todo
+
+
+def _vanished(workbook: Path) -> Problem:
+    return Problem(
+        workbook.name,
+        "",
+        "",
+        "",
+        "the workbook was moved or deleted while ihp was reading it",
+        "put it back in the intake folder and run ihp build again",
+    )
 
 
 def _flagged_twins(

@@ -131,6 +131,8 @@ class BuildReport:
     def summary(self) -> str:
         """One line for the end of a run: "27 built, 3 unchanged, 2 need fixing"."""
         counts = self.counts
+        if not self.pupils:
+            return f"No pupil workbooks found in {self.intake}"
         parts = [f"{counts[Status.BUILT]} built", f"{counts[Status.UNCHANGED]} unchanged"]
         if counts[Status.INVALID]:
             parts.append(

@@ -416,6 +416,27 @@ def test_a_single_workbook_can_be_built(samples: Samples, tmp_path: Path) -> Non
     assert [pupil.status for pupil in report.pupils] == [Status.BUILT]
 
 
+def test_a_workbook_deleted_during_the_build_is_reported(
+    samples: Samples, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intake = make_intake(tmp_path / "intake", samples, samples.valid[:2])
+    doomed = intake / samples.valid[0].name
+    real_check = build_module.check_intake
+
+    def check_then_delete(*args, **kwargs):  # type: ignore[no-untyped-def]
+        checked = real_check(*args, **kwargs)
+        doomed.unlink()
+        return checked
+
+    monkeypatch.setattr(build_module, "check_intake", check_then_delete)
+    report = build(intake, tmp_path / "out", options=BuildOptions(no_pdf=True))
+    gone = outcome(report, doomed)
+    assert gone.status is Status.INVALID
+    assert "moved or deleted" in gone.reasons[0]
+    assert report.counts[Status.BUILT] == 1
+    assert report.exit_code is ExitCode.INVALID_INPUT
+
+
 def test_a_killed_builds_work_folder_is_removed(samples: Samples, tmp_path: Path) -> None:
     output = tmp_path / "out"
     stale = output / ".ihp-work-999999999-x1y2"  # no such process

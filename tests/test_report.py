@@ -117,6 +117,7 @@ def test_summary_line(tmp_path: Path) -> None:
     unchanged.status = Status.UNCHANGED
     report = make_report(tmp_path, unchanged, invalid(), invalid())
     assert report.summary() == "Nothing to rebuild: 0 built, 1 unchanged, 2 need fixing"
+    assert make_report(tmp_path).summary() == f"No pupil workbooks found in {tmp_path / 'intake'}"
 
 
 def test_manifest_shape_and_round_trip(tmp_path: Path) -> None:
