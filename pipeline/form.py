@@ -33,6 +33,7 @@ from openpyxl.utils import absolute_coordinate, get_column_letter, quote_sheetna
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import EmailStr
@@ -549,7 +550,7 @@ def _start_sheet(
     row += 1
     for sheet, intro in sheets:
         link = ws.cell(row=row, column=2, value=f"{sheet}: {intro}")
-        link.hyperlink = f"#{quote_sheetname(sheet)}!A1"
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(sheet)}!A1")
         link.font = Font(color="0563C1", underline="single")
         link.alignment = _WRAP_TOP
         ws.row_dimensions[row].height = 15 * (1 + len(link.value) // 100)
