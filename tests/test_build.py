@@ -414,6 +414,19 @@ def test_a_single_workbook_can_be_built(samples: Samples, tmp_path: Path) -> Non
         options=BuildOptions(no_pdf=True, school_file=intake / samples.school.name),
     )
     assert [pupil.status for pupil in report.pupils] == [Status.BUILT]
+    # Then the whole folder, then one workbook again: the manifest keeps listing everyone.
+    assert build(intake, tmp_path / "out", options=BuildOptions(no_pdf=True)).counts == {
+        Status.BUILT: 1,
+        Status.UNCHANGED: 1,
+    }
+    again = build(
+        intake / samples.valid[1].name, tmp_path / "out", options=BuildOptions(no_pdf=True)
+    )
+    assert [pupil.status for pupil in again.pupils] == [Status.UNCHANGED]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(pupil["workbook"]["file"] for pupil in manifest["pupils"]) == sorted(
+        path.name for path in samples.valid[:2]
+    )
 
 
 def test_a_workbook_deleted_during_the_build_is_reported(
