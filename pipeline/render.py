@@ -59,7 +59,7 @@ class DocumentKind(Enum):
         return list(DocumentKind).index(self)
 
     def wanted(self, plan: Plan) -> bool:
-        """Whether this pupil gets this document: a training record only when training is recorded."""
+        """Whether this pupil gets this document (a training record only with training)."""
         if self is DocumentKind.TRAINING_RECORD:
             return bool(plan.training.training)
         return True
@@ -850,7 +850,8 @@ def render_document(
         raise
     except jinja2.UndefinedError as error:
         raise TemplateError(
-            f"the template {compiled.path.name} uses a value the plan does not have: {error.message}",
+            f"the template {compiled.path.name} uses a value the plan does not have: "
+            f"{error.message}",
             "run `ihp templates check` on the templates folder to list every unknown tag",
         ) from None
     except jinja2.exceptions.SecurityError:

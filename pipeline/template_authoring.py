@@ -10,6 +10,8 @@ table-row-level Jinja statements (the whole paragraph or row is replaced by the 
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -415,7 +417,8 @@ def build_ihp() -> DocxDocument:
     _para(
         document,
         "Plan date {{ agreement.plan_date }} · Review by {{ agreement.review_date }} · "
-        "{% if agreement.is_agreed %}Agreed with {{ agreement.agreed_by }} on {{ agreement.agreed_date }}"
+        "{% if agreement.is_agreed %}"
+        "Agreed with {{ agreement.agreed_by }} on {{ agreement.agreed_date }}"
         "{% else %}Awaiting the healthcare professional's agreement{% endif %}",
         "Note",
     )
@@ -487,8 +490,10 @@ def build_ihp() -> DocxDocument:
     _heading(document, "In school", 2)
     _label_table(
         document,
-        _field_rows("contacts", model.Contacts, ["lead_staff", "emergency_lead", "offsite_lead"])
-        + [
+        [
+            *_field_rows(
+                "contacts", model.Contacts, ["lead_staff", "emergency_lead", "offsite_lead"]
+            ),
             ("Headteacher", "{{ school.headteacher }}", ""),
             ("{{ terms.senco }}", "{{ school.senco }}", ""),
             ("{{ terms.senco }} email", "{{ school.senco_email }}", "school.senco_email"),
@@ -625,10 +630,8 @@ def build_ihp() -> DocxDocument:
                 "What to tell the ambulance service",
                 "{{ action.tell_ambulance|join(' ') }}",
                 "action.tell_ambulance",
-            )
-        ]
-        + _field_rows("emergency", model.Emergency, ["call_parents_when", "after_care"])
-        + [
+            ),
+            *_field_rows("emergency", model.Emergency, ["call_parents_when", "after_care"]),
             ("Who is responsible in an emergency", "{{ contacts.emergency_lead }}", ""),
             ("Who is responsible off-site", "{{ contacts.offsite_lead }}", "contacts.offsite_lead"),
         ],
@@ -648,27 +651,26 @@ def build_ihp() -> DocxDocument:
             ("Phone 999 is called from", "{{ school.phone_999 }}", ""),
             ("School", "{{ school.name }}", ""),
             ("Address", "{{ school.address }}\n{{ school.postcode }}", ""),
-        ]
-        + _field_rows(
-            "school",
-            model.School,
-            [
-                "satnav_postcode",
-                "what3words",
-                "best_entrance",
-                "who_meets_crew",
-                "main_phone",
-                "email",
-            ],
-        )
-        + [
+            *_field_rows(
+                "school",
+                model.School,
+                [
+                    "satnav_postcode",
+                    "what3words",
+                    "best_entrance",
+                    "who_meets_crew",
+                    "main_phone",
+                    "email",
+                ],
+            ),
             (
                 "What to say",
                 "Speak slowly and clearly: your name, the school's address and postcode, "
-                "exactly where the {{ terms.pupil }} is, their name and age, what has happened, and what "
+                "exactly where the {{ terms.pupil }} is, their name and age, what has happened, "
+                "and what "
                 "has been given and when. Be ready to repeat it.",
                 "",
-            )
+            ),
         ],
     )
 
@@ -710,7 +712,8 @@ def build_ihp() -> DocxDocument:
             "{{ n.need }}",
             "{{ n.provision }}",
             "{{ n.provided_by }}",
-            "{{ n.status }}{% if n.advice_requested %} (requested {{ n.advice_requested }}){% endif %}",
+            "{{ n.status }}{% if n.advice_requested %} "
+            "(requested {{ n.advice_requested }}){% endif %}",
         ],
         widths,
     )
@@ -949,7 +952,8 @@ def build_emergency() -> DocxDocument:
         "1.\tDial 999 and ask for an ambulance. Give our number: {{ sheet.phone }}.",
         "2.\t“I am calling from {{ sheet.where }}.”",
         "{%p if school.satnav_postcode or sheet.what3words %}",
-        "\t{% if school.satnav_postcode %}Sat-nav postcode {{ school.satnav_postcode }}. {% endif %}"
+        "\t{% if school.satnav_postcode %}"
+        "Sat-nav postcode {{ school.satnav_postcode }}. {% endif %}"
         "{% if sheet.what3words %}what3words {{ sheet.what3words }}{% endif %}",
         "{%p endif %}",
         "3.\t“My name is …………………… The {{ terms.pupil }} is at ……………………” (say exactly where).",
@@ -987,7 +991,8 @@ def build_parent_letter() -> DocxDocument:
     _tag(document, "endfor")
     _para(
         document,
-        "{{ school.postcode }} · {{ school.main_phone }}{% if school.email %} · {{ school.email }}{% endif %}",
+        "{{ school.postcode }} · {{ school.main_phone }}"
+        "{% if school.email %} · {{ school.email }}{% endif %}",
         "Small",
     )
     _spacer(document)
@@ -1001,8 +1006,9 @@ def build_parent_letter() -> DocxDocument:
     for text in (
         "Thank you for meeting us to talk about {{ pupil.name }}'s health. We want every "
         "{{ terms.pupil }} to be safe, happy and able to take part in everything at school.",
-        "We have written an {{ terms.plan }} for {{ pupil.name }}. It is a plan for school. It says "
-        "what {{ pupil.name }} needs each day, what staff should do in an emergency, and who to call. "
+        "We have written an {{ terms.plan }} for {{ pupil.name }}. It is a plan for school. "
+        "It says what {{ pupil.name }} needs each day, what staff should do in an emergency, "
+        "and who to call. "
         "A copy is with this letter, with a one-page emergency sheet.",
         "Please read the plan carefully. You know {{ pupil.name }} best. If anything is wrong or "
         "missing, please tell us. Then please sign the plan and send it back to us by "
@@ -1018,7 +1024,8 @@ def build_parent_letter() -> DocxDocument:
         "{% if letter.trained_staff != 1 %}have{% else %}has{% endif %} been trained so far."
         "{% else %}Arrange training for staff with a healthcare professional.{% endif %}",
         "{% if letter.emergency_medicines %}Keep {{ pupil.name }}'s emergency medicine "
-        "({{ letter.emergency_medicines|join(', ') }}) in a safe place that staff can reach quickly."
+        "({{ letter.emergency_medicines|join(', ') }}) in a safe place that staff can reach "
+        "quickly."
         "{% else %}Keep any medicine you give us safe, and check it is in date.{% endif %}",
         "Call you if {{ pupil.name }} is unwell at school, and call 999 in an emergency.",
         "Look at the plan again by {{ agreement.review_date }}, or sooner if "
@@ -1147,13 +1154,24 @@ BUILDERS = {
 }
 
 
+def _save_reproducibly(document: DocxDocument, path: Path) -> None:
+    """Save with fixed zip dates, so building twice gives byte-identical files."""
+    stream = io.BytesIO()
+    document.save(stream)
+    with zipfile.ZipFile(stream) as built, zipfile.ZipFile(path, "w") as out:
+        for item in built.infolist():
+            fixed = zipfile.ZipInfo(item.filename, date_time=AUTHORED.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(fixed, built.read(item.filename))
+
+
 def build_templates(folder: Path) -> list[Path]:
     """Write every default template into `folder`; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for kind, build in BUILDERS.items():
         path = folder / kind.template
-        build().save(str(path))
+        _save_reproducibly(build(), path)
         written.append(path)
     return written
 

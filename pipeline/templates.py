@@ -1,7 +1,8 @@
 """A school's own Word templates: copy the defaults out, and check a folder before a batch.
 
 `check_templates` lists every tag a template uses that the plan does not provide
-(`{{ pupil.nmae }}`), every tag reaching into Python (`__class__`), anything that stops a template rendering, and every
+(`{{ pupil.nmae }}`), every tag reaching into Python (`__class__`), anything that stops a template
+rendering, and every
 plan field a template forgets to show. Tags are checked against `plan_context` of a *specimen*
 plan generated from the model with every field filled, so the check follows the model.
 """
@@ -152,6 +153,8 @@ _LIST = "[]"
 class _Use:
     path: tuple[str, ...]
     internal: bool = False
+    #: printed by `{{ }}`, not only tested by `{% if %}` or looped over
+    printed: bool = False
 
 
 class _Uses:
@@ -180,19 +183,30 @@ class _Uses:
             return (*base, _LIST) if isinstance(key, int) else (*base, str(key))
         return None
 
-    def visit(self, node: nodes.Node, scope: dict[str, tuple[str, ...] | None]) -> None:
+    def visit(
+        self, node: nodes.Node, scope: dict[str, tuple[str, ...] | None], printed: bool = False
+    ) -> None:
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                self.visit(child, scope, printed=not isinstance(child, nodes.TemplateData))
+            return
         if isinstance(node, nodes.Getattr | nodes.Getitem):
             attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", "")
             if isinstance(attr, str) and attr.startswith("_"):
                 self.found.append(_Use(("…", attr), internal=True))
             path = self.chain(node, scope)
             if path is not None:
-                self.found.append(_Use(path))
+                self.found.append(_Use(path, printed=printed))
                 return
         if isinstance(node, nodes.Name) and node.ctx == "load":
             path = self.chain(node, scope)
             if path is not None and not (path == (node.name,) and node.name in self.env.globals):
-                self.found.append(_Use(path))
+                self.found.append(_Use(path, printed=printed))
+            return
+        if isinstance(node, nodes.If):
+            self.visit(node.test, scope)
+            for child in [*node.body, *node.elif_, *node.else_]:
+                self.visit(child, scope)
             return
         if isinstance(node, nodes.For):
             self.visit(node.iter, scope)
@@ -221,7 +235,7 @@ class _Uses:
                 self.visit(child, inner)
             return
         for child in node.iter_child_nodes():
-            self.visit(child, scope)
+            self.visit(child, scope, printed)
 
 
 def template_uses(compiled: CompiledTemplate) -> list[_Use]:
@@ -426,7 +440,8 @@ def check_templates(folder: Path) -> list[TemplateProblem]:
                         _suggest(context, use.path, missing),
                     )
                 )
-            used.add(_display(use.path))
+            if use.printed:
+                used.add(_display(use.path))
         for need, paths in _needs(kind).items():
             if not any(_shows(used, path) for path in paths):
                 problems.append(

@@ -58,7 +58,7 @@ RICH: dict[str, Any] = {
         "trigger_details": "Diagnosed with type 1 diabetes at Leeds General Infirmary in March.",
         "linked_plan": "SEN support",
         "emergency_healthcare_plan": True,
-        "who_needs_to_know": "Class teacher, teaching assistants, lunchtime supervisors, office staff",
+        "who_needs_to_know": "Class teacher, teaching assistants, lunchtime staff, office staff",
         "confidentiality": "Mira is happy for her class to know; please do not discuss her diet.",
     },
     "contacts": {
@@ -321,8 +321,16 @@ RICH: dict[str, Any] = {
 MINIMAL: dict[str, Any] = {
     "school": {
         key: SCHOOL[key]
-        for key in ("name", "address", "postcode", "main_phone", "headteacher", "senco")
-        + ("best_entrance", "who_meets_crew")
+        for key in (
+            "name",
+            "address",
+            "postcode",
+            "main_phone",
+            "headteacher",
+            "senco",
+            "best_entrance",
+            "who_meets_crew",
+        )
     },
     "pupil": {
         "legal_name": "Leo Green",
@@ -375,7 +383,8 @@ def make_plan(*, minimal: bool = False, **sections: Any) -> Plan:
 def long_text(label: str, limit: int = TEXT_LIMIT) -> str:
     """`limit` characters of wide, word-wrapped text starting with `label`."""
     words = f"{label} " + " ".join(["WIDE Mmmm wording"] * (limit // 17 + 1))
-    return words[:limit].rstrip()
+    text = words[:limit]
+    return text if not text.endswith(" ") else text[:-1] + "x"  # stripped text stays full length
 
 
 def _is_text(info: Any) -> bool:

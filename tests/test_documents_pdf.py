@@ -1,0 +1,141 @@
+"""The documents as LibreOffice lays them out: the emergency sheet is always exactly one page.
+
+Every document of every plan here is converted in one LibreOffice run (module fixture), and the
+PDFs are read back with pypdf.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from plans import longest_plan, make_plan
+from pypdf import PdfReader
+
+from pipeline.libreoffice import convert, find_soffice
+from pipeline.model import TEXT_LIMIT, Plan
+from pipeline.render import DocumentKind, load_templates, plan_context, render
+
+pytestmark = pytest.mark.libreoffice
+
+NO_OWN_WORDING = {"steps": [], "signs": None, "call_999_when": None, "tell_ambulance": None}
+EVERY_KIND = [
+    {"kind": kind, "diagnosis": kind}
+    for kind in (
+        "Asthma",
+        "Type 1 diabetes",
+        "Epilepsy or seizures",
+        "Anaphylaxis or severe allergy",
+    )
+]
+
+
+def _plans() -> dict[str, Plan]:
+    return {
+        "rich": make_plan(),
+        "minimal": make_plan(minimal=True),
+        "defaults": make_plan(emergency=NO_OWN_WORDING, agreement={"agreed_by": None}),
+        "every-condition": make_plan(
+            emergency=NO_OWN_WORDING,
+            conditions={"conditions": EVERY_KIND, "asthma_mart": True},
+            agreement={"agreed_by": None},
+        ),
+        "zoe": make_plan(
+            pupil={"legal_name": "Zoë O'Brien & <Sons>", "preferred_name": None},
+            emergency={"steps": [{"step": "{{ 7*7 }} and {% if %}"}]},
+        ),
+        # the longest text the form accepts in every field, 12 contacts, 40 steps, 12 medicines
+        "longest": longest_plan(),
+        "longest-defaults": longest_plan(emergency={"steps": []}, conditions={"asthma_mart": True}),
+        "many-short": make_plan(
+            emergency={"steps": [{"step": f"Short step number {i}."} for i in range(60)]},
+            contacts={
+                "family": [
+                    {"name": f"Relative {i}", "relationship": "Aunt", "mobile": "07700 100123"}
+                    for i in range(15)
+                ]
+            },
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[DocumentKind, Path]]:
+    folder = tmp_path_factory.mktemp("documents")
+    photo = folder / "photo.jpg"
+    Image.new("RGB", (900, 1200), (90, 120, 160)).save(photo)
+    templates = load_templates()
+    written: dict[str, dict[DocumentKind, Path]] = {}
+    for name, plan in _plans().items():
+        written[name] = render(plan, templates, folder, name, photo=photo)
+    documents = [path for kinds in written.values() for path in kinds.values()]
+    result = convert(documents, folder / "pdf", jobs=1, soffice=find_soffice())
+    assert result.failed == {}
+    return {
+        name: {kind: result.pdfs[path] for kind, path in kinds.items()}
+        for name, kinds in written.items()
+    }
+
+
+def _text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def test_longest_plan_really_is_the_longest() -> None:
+    plan = longest_plan()
+    assert len(plan.pupil.legal_name) == TEXT_LIMIT
+    assert len(plan.school.what3words or "") == TEXT_LIMIT
+    assert len(plan.contacts.family) >= 12 and len(plan.emergency.steps) >= 40
+
+
+@pytest.mark.parametrize("name", list(_plans()))
+def test_emergency_sheet_is_exactly_one_page(name: str, pdfs: dict[str, Any]) -> None:
+    reader = PdfReader(pdfs[name][DocumentKind.EMERGENCY])
+    assert len(reader.pages) == 1
+
+
+def test_emergency_sheet_shows_the_name_and_the_steps(pdfs: dict[str, Any]) -> None:
+    rich = " ".join(_text(pdfs["rich"][DocumentKind.EMERGENCY]).split())
+    for value in (
+        "Mira Khan",
+        "Give 4 glucose tablets (16 g) at once.",
+        "Recheck glucose after 15 minutes.",
+        "Calling 999",
+        "0113 496 0999",
+        "Agreed with Kate Lowe",
+    ):
+        assert value in rich, value
+    defaults = " ".join(_text(pdfs["defaults"][DocumentKind.EMERGENCY]).split())
+    assert "Check their blood glucose if you can" in defaults
+    assert "awaiting healthcare professional" in defaults
+    every = " ".join(_text(pdfs["every-condition"][DocumentKind.EMERGENCY]).split())
+    assert "MART" in every and "Sit them up straight" in every
+    zoe = " ".join(_text(pdfs["zoe"][DocumentKind.EMERGENCY]).split())
+    assert "Zoë O'Brien & <Sons>" in zoe and "{{ 7*7 }} and {% if %}" in zoe
+
+
+def test_long_plans_point_to_the_full_ihp(pdfs: dict[str, Any]) -> None:
+    longest = " ".join(_text(pdfs["longest"][DocumentKind.EMERGENCY]).split())
+    assert "(see the full IHP)" in longest and "more in the full IHP" in longest
+    many = " ".join(_text(pdfs["many-short"][DocumentKind.EMERGENCY]).split())
+    assert "Short step number 0." in many and "more in the full IHP" in many
+    shown = plan_context(_plans()["many-short"])["sheet"]["steps"][0]["lines"]
+    assert shown[-1]["text"].endswith("more in the full IHP") and len(shown) > 10
+
+
+def test_ihp_letter_and_record_lay_out_with_page_numbers(pdfs: dict[str, Any]) -> None:
+    ihp = PdfReader(pdfs["rich"][DocumentKind.IHP])
+    pages = len(ihp.pages)
+    assert pages >= 3
+    assert f"Page 1 of {pages}" in (ihp.pages[0].extract_text() or "")
+    assert f"Page {pages} of {pages}" in (ihp.pages[-1].extract_text() or "")
+    letter = PdfReader(pdfs["rich"][DocumentKind.PARENT_LETTER])
+    assert len(letter.pages) == 1  # a letter a parent reads on one sheet
+    assert "Dear Nadia Khan and Omar Khan" in (letter.pages[0].extract_text() or "")
+    record = _text(pdfs["rich"][DocumentKind.TRAINING_RECORD])
+    assert "Hypo recognition and treatment" in record
+    # headings become the PDF outline (navigable, and what screen readers follow)
+    titles = [item.title for item in ihp.outline if not isinstance(item, list)]
+    assert "About the pupil" in titles and "Emergency" in titles
