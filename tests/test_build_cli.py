@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 from test_build import Samples, samples  # noqa: F401  (the shared workbooks fixture)
 
 from pipeline.build import BuildOptions
+from pipeline.build_console import build_progress
 from pipeline.cli import cli
 from pipeline.errors import ExitCode
 from pipeline.libreoffice import DEFAULT_TIMEOUT
@@ -207,3 +210,18 @@ def test_one_workbook_with_the_school_file_elsewhere(tmp_path: Path, sample_file
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["school"]["file"] == school.name
     assert [pupil["workbook"]["file"] for pupil in manifest["pupils"]] == [valid[0].name]
+
+
+def test_progress_bar_shows_pupils_done_and_time_left() -> None:
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    with build_progress(terminal, enabled=True) as progress:
+        assert progress is not None
+        progress(0.0, 0, "checking workbooks")
+        progress(3.4, 8, "converting to PDF")
+    shown = screen.getvalue()
+    assert "converting to PDF" in shown
+    assert "3/8 pupils" in shown
+    assert "left" in shown
+    with build_progress(terminal, enabled=False) as progress:
+        assert progress is None
