@@ -763,6 +763,18 @@ def _unexpected(path: Path) -> Problem:
     )
 
 
+def _needs_school(path: Path) -> Problem:
+    return Problem(
+        path.name,
+        "",
+        "",
+        "",
+        "no plan can be made from this workbook until the school details are fixed (the "
+        "emergency sheet needs the school's address and phone numbers)",
+        "fix the school details problem listed above, then check again",
+    )
+
+
 def _safe_read(path: Path) -> RawIntake:
     try:
         return read_workbook(path)
@@ -849,9 +861,12 @@ def check_intake(
     pupils = []
     for raw in pupils_raw:
         try:
-            pupils.append(validate(raw, school, today=today))
+            checked = validate(raw, school, today=today)
         except Exception:
-            pupils.append(Checked(raw.path, None, [*raw.problems, _unexpected(raw.path)]))
+            checked = Checked(raw.path, None, [*raw.problems, _unexpected(raw.path)])
+        if school is None and not raw.refused:
+            checked.problems.append(_needs_school(raw.path))
+        pupils.append(checked)
     _flag_duplicates(pupils)
     return Intake(
         school_file=school_raw.path if school_raw else None,
