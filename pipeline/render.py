@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -323,8 +324,9 @@ class SheetLayout:
     photo_height_mm: float = 38.0
     identity_height: float = 112.0
     step_indent: float = 20.0
+    gap: float = 7.0  # the space above the medicine/contacts table and above the 999 box
     cell_padding: float = 5.75  # Word's default left and right cell margin
-    flexible_height: float = 375.0
+    flexible_height: float = 365.0
 
     @property
     def content_width(self) -> float:
@@ -682,7 +684,8 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "school",
     )
     for contact, shown in zip(plan.contacts.family, context["contacts"]["family"], strict=True):
-        _add(shown, {"phones": _phones(contact)}, "a family contact")
+        lines = "\n".join(f"{kind} {number}" for kind, number in contact.phones)
+        _add(shown, {"phones": _phones(contact), "phone_lines": lines}, "a family contact")
     _add(
         context["contacts"],
         {"parents": _parents(plan), "parents_joined": _joined(_parents(plan))},
@@ -691,6 +694,11 @@ def plan_context(plan: Plan) -> dict[str, Any]:
     _add(
         context["conditions"],
         {
+            "details_recorded": any(
+                context["conditions"][name]
+                for name in type(plan.conditions).model_fields
+                if name != "conditions"
+            ),
             "summary": "; ".join(c.diagnosis for c in plan.conditions.conditions),
             "kinds": [kind.value for kind in plan.condition_kinds],
         },
@@ -802,6 +810,15 @@ class _Document(DocxTemplate):
         now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
         properties.created = properties.modified = now
         properties.revision = 1
+
+    def fix_tables(self, xml: str) -> Any:
+        """docxtpl's column fixes, then drop tables whose every row was hidden: Word will not
+        open a table with no rows without a repair prompt."""
+        tree = super().fix_tables(xml)
+        for table in list(tree.iter(qn("w:tbl"))):
+            if table.find(qn("w:tr")) is None:
+                table.getparent().remove(table)
+        return tree
 
     def render_footnotes(self, context: dict[str, Any], jinja_env: Any = None) -> None:
         """Footnotes are not used by the templates and not rendered (they stay as typed)."""

@@ -11,6 +11,7 @@ table-row-level Jinja statements (the whole paragraph or row is replaced by the 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -363,7 +364,8 @@ def _field_rows(
     rows = []
     for name in chosen:
         info = model_class.model_fields[name]
-        rows.append((info.title or name, "{{ " + f"{prefix}.{name}" + " }}", f"{prefix}.{name}"))
+        label = re.sub(r"\s*\((optional|if different)\)", "", info.title or name)  # form-only words
+        rows.append((label, "{{ " + f"{prefix}.{name}" + " }}", f"{prefix}.{name}"))
     return rows
 
 
@@ -452,10 +454,10 @@ def build_ihp() -> DocxDocument:
     # 2. Contacts (Template A: family, clinic/hospital, GP, who supports in school)
     _heading(document, "Contacts")
     _heading(document, "Family: call in this order", 2)
-    widths = (7.0, 37.0, 26.0, 44.0, 38.0, 18.0)
+    widths = (6.0, 32.0, 30.0, 38.0, 38.0, 26.0)
     table = _header_table(
         document,
-        ["", "Name", "Relationship", "Phone", "Email", "Parental responsibility"],
+        ["", "Name", "Relationship", "Phone", "Email", "Parental responsi\u00adbility"],
         widths,
     )
     _loop_rows(
@@ -465,7 +467,7 @@ def build_ihp() -> DocxDocument:
             "{{ loop.index }}",
             "{{ c.name }}",
             "{{ c.relationship }}",
-            "{{ c.phones }}",
+            "{{ c.phone_lines }}",
             "{{ c.email }}",
             "{{ c.parental_responsibility }}",
         ],
@@ -511,9 +513,11 @@ def build_ihp() -> DocxDocument:
         ),
     )
     _tag(document, "endfor")
+    _tag(document, "if conditions.details_recorded")
     _heading(document, "Details for this {{ terms.pupil }}", 2)
     details = [n for n in _single_fields(model.ConditionDetails)]
     _label_table(document, _field_rows("conditions", model.ConditionDetails, details))
+    _tag(document, "endif")
 
     # 4. Medicines (Template A and B)
     _heading(document, "Medicines")
@@ -677,7 +681,7 @@ def build_ihp() -> DocxDocument:
     # 11. Staff training (Template A and E)
     _heading(document, "Staff training")
     _tag(document, "if training.training")
-    widths = (36.0, 40.0, 38.0, 20.0, 18.0, 18.0)
+    widths = (32.0, 34.0, 36.0, 22.0, 24.0, 22.0)
     table = _header_table(
         document, ["Staff member", "Training", "Trainer", "Date", "Competent", "Renew by"], widths
     )
@@ -697,7 +701,10 @@ def build_ihp() -> DocxDocument:
     _tag(document, "else")
     _para(document, "No staff training is recorded yet.", "Note")
     _tag(document, "endif")
+    _tag(document, "if training.cover")
+    _spacer(document)
     _label_table(document, _field_rows("training", model.StaffTraining, ["cover"]))
+    _tag(document, "endif")
 
     # 12. Wales: the health and social care section of an IDP
     _tag(document, "if idp.needs")
@@ -750,7 +757,7 @@ def build_ihp() -> DocxDocument:
         "By signing, you agree that this plan is right and that it may be shared with the "
         "staff who need to know.",
         "Normal",
-    )
+    ).paragraph_format.keep_with_next = True
     widths = (40.0, 50.0, 52.0, 28.0)
     table = _header_table(document, ["Role", "Name", "Signature", "Date"], widths)
     _loop_rows(table, "s in agreement.signatures", ["{{ s.role }}", "{{ s.name }}", "", ""], widths)
@@ -818,6 +825,7 @@ def _sheet_styles(document: DocxDocument) -> None:
         base="Normal",
     )
     _style(document, "Sheet Photo", size=s.body_size, after=0, base="Normal")
+    _style(document, "Sheet Gap", size=2, line=s.gap, after=0, base="Normal")
     for name, indent in (("Sheet Step", s.step_indent), ("Sheet Script", s.step_indent)):
         paragraph = document.styles[name].paragraph_format
         paragraph.left_indent = Pt(indent)
@@ -913,7 +921,7 @@ def build_emergency() -> DocxDocument:
     _sheet_lines(document, "steps", numbered=True)
     _para(document, "Call 999 if", "Sheet Heading")
     _sheet_lines(document, "call_999_when", numbered=False)
-    _para(document, "", "Tag")
+    _para(document, "", "Sheet Gap")
 
     half = full / 2
     lower = _table(document, [half, half])
@@ -936,7 +944,7 @@ def build_emergency() -> DocxDocument:
     _cell_tag(contact_cell, "for c in sheet.contacts")
     _cell_para(contact_cell, "{{ c }}", "Sheet Body")
     _cell_tag(contact_cell, "endfor")
-    _para(document, "", "Tag")
+    _para(document, "", "Sheet Gap")
 
     box = _table(document, [full], style_borders=False)
     _borders(box, colour="000000", size=18, inside=False)
@@ -961,7 +969,7 @@ def build_emergency() -> DocxDocument:
         "\twho has {{ sheet.conditions_said }}.”",
         "5.\tSay what happened, and what has been given and when.",
         "{%p if sheet.tell %}",
-        "\t{{ sheet.tell }}",
+        "\tTell them: {{ sheet.tell }}",
         "{%p endif %}",
         "6.\tBest entrance: {{ sheet.entrance }}",
         "7.\t{{ sheet.meets }} meets the crew and brings them to the {{ terms.pupil }}.",
@@ -995,8 +1003,7 @@ def build_parent_letter() -> DocxDocument:
         "{% if school.email %} · {{ school.email }}{% endif %}",
         "Small",
     )
-    _spacer(document)
-    _para(document, "{{ letter.to }}", "Normal")
+    _para(document, "{{ letter.to }}", "Normal").paragraph_format.space_before = Pt(18)
     _tag(document, "if pupil.home_address")
     _para(document, "{{ pupil.home_address }}", "Normal")
     _tag(document, "endif")
@@ -1082,7 +1089,7 @@ def build_training_record() -> DocxDocument:
         ],
     )
     _heading(document, "Training received")
-    widths = (38.0, 40.0, 38.0, 20.0, 18.0, 16.0)
+    widths = (32.0, 34.0, 36.0, 22.0, 24.0, 22.0)
     table = _header_table(
         document,
         ["Staff member", "Training", "Trainer and profession", "Date", "Competent", "Renew by"],

@@ -23,7 +23,7 @@ from pipeline.model import TEXT_LIMIT, ConditionKind, Plan, Row, clean_text
 SCHOOL: dict[str, Any] = {
     "name": "Hillside Primary School",
     "nation": "England",
-    "address": "Hillside Primary School\n12 Park Road\nLeeds",
+    "address": "12 Park Road\nHeadingley\nLeeds",
     "postcode": "LS6 2AB",
     "satnav_postcode": "LS6 2AD",
     "what3words": "///index.home.raft",

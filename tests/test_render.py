@@ -117,7 +117,8 @@ WHERE = {
 
 def _values(value: Any) -> list[str]:
     if isinstance(value, dict):
-        return [v for key, item in value.items() if key != "recorded" for v in _values(item)]
+        derived = {"recorded", "phones", "phone_lines"}  # not fields: checked elsewhere
+        return [v for key, item in value.items() if key not in derived for v in _values(item)]
     if isinstance(value, list):
         return [v for item in value for v in _values(item)]
     return [value] if isinstance(value, str) and value else []
@@ -477,3 +478,24 @@ def test_text_box_measures_like_a_word_processor() -> None:
     assert box.lines("W" * 100) > box.lines("i" * 100)
     fitted = box.fit("word " * 200, 2, "… (more)")
     assert fitted.endswith("… (more)") and box.lines(fitted) == 2
+
+
+def test_no_document_has_a_table_without_rows(templates: Any, tmp_path: Path) -> None:
+    """Word asks to repair a table whose rows were all hidden; such tables are left out."""
+    plans = {
+        "minimal": make_plan(minimal=True),
+        "lists-only": make_plan(
+            minimal=True,
+            school_life={
+                "support": [{"area": "Social", "level": "Universal", "provision": "Buddy"}]
+            },
+            attendance={"appointments": [{"what": "Clinic"}]},
+        ),
+    }
+    for name, plan in plans.items():
+        for path in render(plan, templates, tmp_path, name).values():
+            body = Document(str(path)).element.body
+            assert all(t.find(qn("w:tr")) is not None for t in body.iter(qn("w:tbl"))), path.name
+    found = sections(tmp_path / "lists-only-IHP.docx")
+    assert "Buddy" in found["Learning, wellbeing and school life"]
+    assert "Clinic" in found["Attendance and appointments"]
