@@ -73,6 +73,8 @@ SCHOOL_FILE = "school.xlsx"
 YOUNGEST, OLDEST = 2, 25
 #: from this age the pupil's own views lead the plan
 VOICE_LEADS_AT = 14
+#: a plan date before this year is a typing slip, not a plan still in use
+EARLIEST_PLAN_YEAR = 2000
 #: warn when a medicine expires within this many days
 EXPIRY_WARNING_DAYS = 30
 
@@ -149,7 +151,7 @@ def _prepare(value: Any, field_info: FieldInfo) -> Any:
         if kind in ("text", "postcode", "email", "enum"):
             text = str(int(value)) if float(value).is_integer() else str(value)
             return _enum_value(text, field_info) if kind == "enum" else text
-        if kind == "int" and float(value).is_integer():
+        if kind == "int" and float(value).is_integer() and abs(value) < 1e15:
             return int(value)
     return value
 
@@ -171,7 +173,7 @@ def _number_from_text(text: str) -> Any:
         number = float(cleaned)
     except ValueError:
         return text
-    return int(number) if number.is_integer() else number
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,10 +216,10 @@ def _wording(error: Any, place: _Place) -> tuple[str, str]:
     kind = error["type"]
     context = error.get("ctx") or {}
     given = error.get("input")
-    shown = str(given)[:40] if given is not None else ""
+    shown = " ".join(str(given).split())[:40] if given is not None else ""
     field_info = place.field
     if "hint" in context:
-        return error["msg"], str(context["hint"])
+        return " ".join(error["msg"].split()), str(context["hint"])
     if kind == "missing" or (kind == "string_type" and given is None):
         prompt = _prompt(field_info)
         return "this box must be filled in but is empty", f"fill it in: {prompt}" if prompt else (
@@ -225,12 +227,8 @@ def _wording(error: Any, place: _Place) -> tuple[str, str]:
         )
     if kind == "enum" and field_info is not None:
         return f"'{shown}' is not one of the choices", _choices_hint(field_info)
-    if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"):
-        word = (
-            "a whole number"
-            if kind in ("int_parsing", "int_from_float", "int_type")
-            else "a number"
-        )
+    if kind.startswith(("int_", "float_")) or kind == "finite_number":
+        word = "a whole number" if kind.startswith("int_") else "a number"
         hint = _range_hint(field_info) if field_info else "type a number"
         return f"'{shown}' is not {word}", hint
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
@@ -290,13 +288,13 @@ def _locate(error: Any, file: str, key: str, section: type[BaseModel], raw: RawS
                 if column is None and error["type"] == "no_phone":
                     column = "mobile"
                 column_field = row_model.model_fields.get(str(column)) if column else None
-                cell = row.cells.get(str(column)) if column else None
-                cell = cell or next(iter(row.cells.values()), None)
+                row_cell = row.cells.get(str(column)) if column else None
+                row_cell = row_cell or next(iter(row.cells.values()), None)
                 where = f"{label}, row {row.number}"
                 column_label = label_of(column_field, str(column)) if column_field else ""
                 place = _Place(
-                    cell.sheet if cell else table.sheet,
-                    cell.cell if cell else table.first_cell,
+                    row_cell.sheet if row_cell else table.sheet,
+                    row_cell.cell if row_cell else table.first_cell,
                     f"{column_label} ({where})" if column_label else where,
                     column_field,
                 )
@@ -377,7 +375,7 @@ def _validate_section(
 @cache
 def _adapter(section: type[Section], name: str) -> TypeAdapter[Any]:
     field_info = section.model_fields[name]
-    return TypeAdapter(Annotated[field_info.annotation, field_info])  # type: ignore[name-defined]
+    return TypeAdapter(Annotated[field_info.annotation, field_info])  # type: ignore[arg-type]
 
 
 def _single_value(section: type[Section], raw: RawSection | None, name: str) -> Any:
@@ -452,6 +450,15 @@ def _check_dates(raw: RawIntake, report: _Report, today: date) -> None:
     born = _single_value(Pupil, pupil_raw, "date_of_birth")
     plan_date = _single_value(Agreement, agreement_raw, "plan_date")
     review = _single_value(Agreement, agreement_raw, "review_date")
+    if plan_date and plan_date.year < EARLIEST_PLAN_YEAR:
+        report.at(
+            "agreement",
+            "plan_date",
+            f"the plan date {plan_date:%d/%m/%Y} is too long ago for a plan in use",
+            "check the year in the plan date (day/month/year)",
+            Severity.ERROR,
+        )
+        return
     if born and plan_date:
         if born >= plan_date:
             report.at(

@@ -477,3 +477,57 @@ def test_annotate_intake_writes_only_workbooks_with_problems(
     intake = check_intake(intake_dir, today=TODAY)
     written = annotate_intake(intake, tmp_path / "notes")
     assert [p.name for p in written] == ["bad-checked.xlsx"]
+
+
+def test_hostile_values_in_every_box_never_raise(
+    tmp_path: Path, blank_forms: dict[str, Path], write_school: Callable[..., Path]
+) -> None:
+    """Whatever lands in a cell, every box gets a problem at its cell or is accepted."""
+    from datetime import datetime
+
+    from pipeline.form import fill_form
+    from pipeline.model import SECTIONS, defined_name, single_fields, table_fields
+
+    oddities = [
+        datetime(2026, 1, 1, 13, 45),
+        True,
+        -1,
+        1e308,
+        "#N/A",
+        "x" * 5000,
+        "=1+1",
+        "line\nbreak\ttab",
+        "   ",
+        "Ünïcødé ✓ 漢字",
+    ]
+    fields, tables = {}, {}
+    index = 0
+    for key, section in SECTIONS.items():
+        if key == "idp":
+            continue
+        for name in single_fields(section):
+            fields[defined_name(key, name)] = oddities[index % len(oddities)]
+            index += 1
+        for row_model in table_fields(section).values():
+            tables[row_model.table] = [
+                {name: oddities[(index + i) % len(oddities)] for name in row_model.model_fields}
+                for i in range(2)
+            ]
+            index += 1
+    path = fill_form(blank_forms["england"], tmp_path / "hostile.xlsx", fields, tables)
+    write_school(tmp_path / "school.xlsx")
+    (checked,) = check_intake(tmp_path, today=TODAY).pupils
+    assert not checked.ok and len(checked.errors) > 40
+    for problem in checked.problems:
+        assert problem.message and problem.hint
+        assert "Traceback" not in problem.message and "pydantic" not in problem.message.lower()
+    cells = [p for p in checked.errors if p.cell]
+    assert len(cells) >= len(checked.errors) - 2
+    assert annotate_workbook(checked, tmp_path / "notes").is_file()
+    assert path.is_file()
+
+
+def test_a_plan_date_from_last_century_is_a_typing_slip(check: Callable[..., Checked]) -> None:
+    checked = check(lambda f, t: f.update(agreement_plan_date=date(1926, 9, 14)))
+    (problem,) = checked.errors
+    assert problem.where == "Agreement!B9" and "too long ago" in problem.message
