@@ -218,7 +218,7 @@ _SPECIAL = {
     "•": 350,
 }
 #: what is measured is narrowed by this much, for differences between Word and LibreOffice
-_SAFETY = 0.95
+_SAFETY = 0.97
 
 
 @cache
@@ -320,13 +320,13 @@ class SheetLayout:
     small_size: float = 9.5
     small_line: float = 11.5
     title_size: float = 16.0
-    photo_width_mm: float = 30.0
-    photo_height_mm: float = 38.0
-    identity_height: float = 112.0
+    photo_width_mm: float = 27.0
+    photo_height_mm: float = 34.0
+    identity_height: float = 100.0
     step_indent: float = 20.0
     gap: float = 7.0  # the space above the medicine/contacts table and above the 999 box
     cell_padding: float = 5.75  # Word's default left and right cell margin
-    flexible_height: float = 365.0
+    flexible_height: float = 377.0
 
     @property
     def content_width(self) -> float:
@@ -344,14 +344,16 @@ class SheetLayout:
 
 SHEET = SheetLayout()
 
-#: the least and most lines each flexible block of the sheet takes, and who gets spare lines first
+#: the least and most lines each flexible block of the sheet takes
 _SHEET_BLOCKS: dict[str, tuple[int, int]] = {
     "steps": (8, 40),
-    "signs": (3, 12),
+    "signs": (2, 12),
     "call_999_when": (2, 8),
-    "lower": (3, 10),  # emergency medicine and family contacts, side by side
+    "lower": (3, 10),  # where the emergency medicine is, and the family's phones, side by side
 }
-_BLOCK_PRIORITY = ("steps", "signs", "call_999_when", "lower")
+#: who gets spare lines first, and up to how many: where the medicine is and whom to call come
+#: before long step lists, and the signs (what an emergency looks like) come last
+_BLOCK_PRIORITY = (("lower", 6), ("steps", 40), ("call_999_when", 8), ("signs", 12), ("lower", 10))
 
 
 @dataclass(frozen=True)
@@ -378,8 +380,8 @@ _SCRIPT_FIELDS = {
 def _allocate(needs: dict[str, int], capacity: int) -> dict[str, int]:
     """Lines per block: each its minimum, then the rest by priority, up to what it needs."""
     alloc = {name: max(min(needs[name], low), 1) for name, (low, _) in _SHEET_BLOCKS.items()}
-    for name in _BLOCK_PRIORITY:
-        top = min(needs[name], _SHEET_BLOCKS[name][1])
+    for name, most in _BLOCK_PRIORITY:
+        top = min(needs[name], most)
         while alloc[name] < top and sum(alloc.values()) < capacity:
             alloc[name] += 1
     return alloc
@@ -564,7 +566,11 @@ def _sheet(plan: Plan, wording: EmergencyWording, words: dict[str, str]) -> dict
     name_box = TextBox(layout.identity_text_width, layout.name_size, bold=True)
 
     school, pupil = plan.school, plan.pupil
-    medicines = [f"{m.name}, {m.dose}: {m.storage}" for m in plan.emergency_medicines]
+    # The name may be shortened, never the place it is kept.
+    medicines = [
+        f"{half.fit(f'{m.name}, {m.dose}', 1, '…', tail=12)}: {m.storage}"
+        for m in plan.emergency_medicines
+    ]
     contacts = [f"{c.name} ({c.relationship}): {_phones(c)}" for c in plan.contacts.family]
     conditions = "; ".join(condition.diagnosis for condition in plan.conditions.conditions)
     address = ", ".join(line.strip(" ,") for line in school.address.split("\n") if line.strip(" ,"))

@@ -263,6 +263,25 @@ def _shade(cell: _Cell, fill: str) -> None:
     tcpr.append(shading)
 
 
+#: the order Word's schema requires for a table's properties (Word refuses other orders)
+_TBLPR_ORDER = (
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+    "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+    "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+)  # fmt: skip
+
+
+def _insert_in_order(parent: object, child: object, order: Sequence[str]) -> None:
+    """Insert `child` before the first sibling that the schema puts after it."""
+    name = child.tag.split("}")[1]  # type: ignore[attr-defined]
+    later = set(order[order.index(name) + 1 :])
+    for index, sibling in enumerate(parent):  # type: ignore[attr-defined]
+        if sibling.tag.split("}")[1] in later:
+            parent.insert(index, child)  # type: ignore[attr-defined]
+            return
+    parent.append(child)  # type: ignore[attr-defined]
+
+
 def _borders(table: Table, colour: str = BORDER, size: int = 4, inside: bool = True) -> None:
     tblpr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -274,7 +293,7 @@ def _borders(table: Table, colour: str = BORDER, size: int = 4, inside: bool = T
         element.set(qn("w:space"), "0")
         element.set(qn("w:color"), colour)
         borders.append(element)
-    tblpr.append(borders)
+    _insert_in_order(tblpr, borders, _TBLPR_ORDER)
 
 
 def _repeat_header(table: Table, rows: int = 1) -> None:
@@ -289,10 +308,7 @@ def _repeat_header(table: Table, rows: int = 1) -> None:
 def _table(container: object, widths_mm: Sequence[float], *, style_borders: bool = True) -> Table:
     table: Table = container.add_table(rows=0, cols=len(widths_mm))  # type: ignore[attr-defined]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    table.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
+    table.autofit = False  # a fixed layout (w:tblLayout), so column widths hold
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
     if style_borders:
@@ -904,13 +920,15 @@ def build_emergency() -> DocxDocument:
     _cell_tag(text_cell, "if sheet.known_as")
     _cell_para(text_cell, "Legal name: {{ sheet.known_as }}", "Sheet Body")
     _cell_tag(text_cell, "endif")
-    _cell_para(text_cell, "Born {{ pupil.date_of_birth }} (age {{ pupil.age }})", "Sheet Body")
+    _cell_para(
+        text_cell,
+        "Born {{ pupil.date_of_birth }} (age {{ pupil.age }})"
+        "{% if pupil.nhs_number %} · NHS number {{ pupil.nhs_number }}{% endif %}",
+        "Sheet Body",
+    )
     _cell_para(text_cell, "{{ sheet.year_class }}", "Sheet Body")
     paragraph = _cell_para(text_cell, "Condition: ", "Sheet Body", bold=True)
     paragraph.add_run("{{ sheet.conditions }}")
-    _cell_tag(text_cell, "if pupil.nhs_number")
-    _cell_para(text_cell, "NHS number {{ pupil.nhs_number }}", "Sheet Body")
-    _cell_tag(text_cell, "endif")
 
     _tag(document, "for flag in sheet.flags")
     _para(document, "{{ flag }}", "Sheet Small", bold=True)
