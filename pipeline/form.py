@@ -12,6 +12,7 @@ to equal what the generator writes now.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import types
@@ -40,6 +41,7 @@ from pydantic import EmailStr
 from pydantic.fields import FieldInfo
 
 from pipeline import model, uk
+from pipeline.errors import OutputError
 from pipeline.model import (
     FORM_VERSION,
     SECTIONS,
@@ -376,6 +378,8 @@ def _write_single(
         cell.value = "No"
     elif kind == "enum" and field.default is not None and not required:
         cell.value = str(field.default.value)
+    elif kind in ("int", "float") and isinstance(field.default, int | float):
+        cell.value = field.default
     validation = _validation(field, name, lists)
     ws.add_data_validation(validation)
     validation.add(cell)
@@ -612,21 +616,29 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
     buffer = io.BytesIO()
     wb.save(buffer)
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
     temporary = path.with_name(f".{path.name}.part")
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            content = source.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                content = _MODIFIED.sub(
-                    rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>", content
-                )
-            info = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, content)
-    temporary.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
+            for item in source.infolist():
+                content = source.read(item.filename)
+                if item.filename == "docProps/core.xml":
+                    content = _MODIFIED.sub(
+                        rb"<dcterms:modified\1>" + stamp + rb"</dcterms:modified>", content
+                    )
+                info = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME.timetuple()[:6])
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                target.writestr(info, content)
+        temporary.replace(path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise OutputError(
+            f"could not write {path}: {error.strerror or error}",
+            "choose a folder you can write to (ihp form -o FOLDER)",
+        ) from error
     return path
 
 
@@ -735,9 +747,10 @@ def _fill_table(ws: Worksheet, table: Table, rows: Sequence[Mapping[str, Any]]) 
         str(ws.cell(row=min_row, column=column).value).rstrip(" *")
         for column in range(min_col, max_col + 1)
     ]
+    sections: list[type[Section]] = [*SECTIONS.values(), School]
     row_model = next(
         row
-        for section in [*SECTIONS.values(), School]
+        for section in sections
         for row in table_fields(section).values()
         if row.table == table.displayName
     )

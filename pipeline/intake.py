@@ -384,9 +384,9 @@ def _read_table(
         heading = ws.cell(row=min_row, column=column).value if header_rows else None
         if heading is None and table.tableColumns:
             heading = table.tableColumns[column - min_col].name
-        name = by_heading.get(_header_key(heading))
-        if name and name not in columns:
-            columns[name] = get_column_letter(column)
+        field_name = by_heading.get(_header_key(heading))
+        if field_name and field_name not in columns:
+            columns[field_name] = get_column_letter(column)
     raw = RawTable(
         name=table.displayName,
         sheet=ws.title,

@@ -9,6 +9,7 @@ warnings that do not block (review overdue, medicine expiring, nobody trained) f
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import warnings
@@ -958,22 +959,23 @@ def annotate_workbook(checked: Checked, dest: Path) -> Path:
             cell.comment = comment
         except AttributeError:
             continue  # a merged cell other than the top-left one cannot hold a comment
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.part")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         wb.save(partial)
         partial.replace(target)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise OutputError(
-            f"could not write {target}: {error.strerror}", "check the folder"
+            f"could not write {target}: {error.strerror or error}",
+            "choose a folder you can write to for the annotated copies",
         ) from error
     return target
 
 
 def annotate_intake(intake: Intake, folder: Path) -> list[Path]:
     """Annotated copies of every workbook with a problem in a cell, including the school's."""
-    folder.mkdir(parents=True, exist_ok=True)
     checked = list(intake.pupils)
     if intake.school_file is not None:
         checked.insert(0, Checked(intake.school_file, None, intake.school_problems))

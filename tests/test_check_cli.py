@@ -128,3 +128,14 @@ def test_help_reads_well(command: str) -> None:
     assert result.exit_code == 0
     assert "Usage: " in result.output and len(result.output.splitlines()) > 6
     assert "_" not in result.output.split("Options:")[0].replace("INTAKE_DIR", "")
+
+
+def test_an_unwritable_annotate_folder_is_an_output_error(
+    intake_dir: Path, write_pupil: Callable[..., Path], tmp_path: Path
+) -> None:
+    write_pupil(intake_dir / "bob.xlsx", change=lambda f, t: f.update(pupil_legal_name=None))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = ihp("check", "--annotate", str(blocker / "notes"), str(intake_dir))
+    assert result.exit_code == ExitCode.OUTPUT_FAILED
+    assert "could not write" in result.output and "Traceback" not in result.output

@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.cli import cli
+from pipeline.errors import ExitCode
 from pipeline.form import (
     ABOUT_SHEET,
     EXTRA_ROWS,
@@ -198,9 +199,13 @@ def test_drop_downs_for_every_enum_and_yes_no(england: Workbook) -> None:
     assert seen == {"enum", "yes_no", "date"}
 
 
-def test_defaults_are_prefilled(england: Workbook) -> None:
+def test_defaults_are_prefilled(england: Workbook, school: Workbook) -> None:
     ws, coordinate = _cell(england, "background_linked_plan")
     assert ws[coordinate].value == "None"
+    ws, coordinate = _cell(school, "school_reply_days")
+    assert ws[coordinate].value == 14
+    ws, coordinate = _cell(school, "school_nation")
+    assert ws[coordinate].value == "England"
 
 
 def test_required_boxes_are_marked_and_pink_while_empty(england: Workbook) -> None:
@@ -355,3 +360,11 @@ def test_ihp_form_writes_all_three(tmp_path: Path) -> None:
         [PUPIL_FORM, WALES_FORM, SCHOOL_FORM]
     )
     assert "Wrote" in result.output
+
+
+def test_an_unwritable_folder_is_an_output_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(cli, ["form", "-o", str(blocker / "forms")])
+    assert result.exit_code == ExitCode.OUTPUT_FAILED
+    assert "could not write" in result.output and "Traceback" not in result.output
