@@ -203,7 +203,8 @@ def check_command(
     INTAKE is the folder of pupil workbooks with the school details (school.xlsx), or one
     pupil workbook. Each problem says the file, sheet and cell, what is wrong and what to type
     instead. Warnings (review due, medicine expiring, nobody trained yet) do not stop a plan.
-    Exit codes: 0 every workbook can be built, 3 at least one needs fixing.
+    Exit codes: 0 every workbook can be built, 3 at least one needs fixing, 6 an annotated
+    copy could not be written.
     """
     import json
 
