@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from pipeline.libreoffice import convert, find_soffice
 from pipeline.model import TEXT_LIMIT, Plan
 from pipeline.render import DocumentKind, load_templates, plan_context, render
+from pipeline.validate import check_intake
 
 pytestmark = pytest.mark.libreoffice
 
@@ -61,6 +62,20 @@ def _plans() -> dict[str, Plan]:
     }
 
 
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def _samples() -> dict[str, tuple[Plan, Path | None]]:
+    """The sample workbooks as `ihp build` reads them, with their photos."""
+    intake = check_intake(SAMPLES)
+    found = {}
+    for pupil in intake.pupils:
+        assert pupil.ok and pupil.plan is not None, pupil.path.name
+        photo = pupil.plan.pupil.photo
+        found[f"sample-{pupil.path.stem}"] = (pupil.plan, SAMPLES / photo if photo else None)
+    return found
+
+
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[DocumentKind, Path]]:
     folder = tmp_path_factory.mktemp("documents")
@@ -70,6 +85,9 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[DocumentKin
     written: dict[str, dict[DocumentKind, Path]] = {}
     for name, plan in _plans().items():
         written[name] = render(plan, templates, folder, name, photo=photo)
+    for name, (plan, sample_photo) in _samples().items():
+        emergency = render(plan, templates, folder, name, photo=sample_photo)
+        written[name] = {DocumentKind.EMERGENCY: emergency[DocumentKind.EMERGENCY]}
     documents = [path for kinds in written.values() for path in kinds.values()]
     result = convert(documents, folder / "pdf", jobs=1, soffice=find_soffice())
     assert result.failed == {}
@@ -94,6 +112,16 @@ def test_longest_plan_really_is_the_longest() -> None:
 def test_emergency_sheet_is_exactly_one_page(name: str, pdfs: dict[str, Any]) -> None:
     reader = PdfReader(pdfs[name][DocumentKind.EMERGENCY])
     assert len(reader.pages) == 1
+
+
+def test_every_sample_pupils_emergency_sheet_is_one_page(pdfs: dict[str, Any]) -> None:
+    samples = _samples()
+    assert len(samples) >= 5
+    for name, (plan, _) in samples.items():
+        reader = PdfReader(pdfs[name][DocumentKind.EMERGENCY])
+        assert len(reader.pages) == 1, name
+        text = " ".join((reader.pages[0].extract_text() or "").split())
+        assert plan.pupil_name in text, name
 
 
 def test_emergency_sheet_shows_the_name_and_the_steps(pdfs: dict[str, Any]) -> None:
