@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -25,7 +26,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_T
 from docx.enum.text import WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -219,7 +220,9 @@ def _field(paragraph: Paragraph, instruction: str) -> None:
 
 def _header_footer(document: DocxDocument) -> None:
     section = document.sections[0]
-    width = section.page_width - section.left_margin - section.right_margin
+    width = Emu(
+        (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+    )
     header = section.header.paragraphs[0]
     header.style = document.styles["Small"]
     header.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
@@ -271,15 +274,15 @@ _TBLPR_ORDER = (
 )  # fmt: skip
 
 
-def _insert_in_order(parent: object, child: object, order: Sequence[str]) -> None:
+def _insert_in_order(parent: Any, child: Any, order: Sequence[str]) -> None:
     """Insert `child` before the first sibling that the schema puts after it."""
-    name = child.tag.split("}")[1]  # type: ignore[attr-defined]
+    name = child.tag.split("}")[1]
     later = set(order[order.index(name) + 1 :])
-    for index, sibling in enumerate(parent):  # type: ignore[attr-defined]
+    for index, sibling in enumerate(parent):
         if sibling.tag.split("}")[1] in later:
-            parent.insert(index, child)  # type: ignore[attr-defined]
+            parent.insert(index, child)
             return
-    parent.append(child)  # type: ignore[attr-defined]
+    parent.append(child)
 
 
 def _borders(table: Table, colour: str = BORDER, size: int = 4, inside: bool = True) -> None:
@@ -329,7 +332,7 @@ def _row(
     for cell, text, width in zip(cells, texts, widths_mm, strict=True):
         cell.width = Mm(width)
         paragraph = cell.paragraphs[0]
-        paragraph.style = table.part.document.styles[style]
+        paragraph.style = table.part.document.styles[style]  # type: ignore[attr-defined]
         if text:
             paragraph.add_run(text).bold = bold or None
         if fill:
@@ -470,7 +473,7 @@ def build_ihp() -> DocxDocument:
     # 2. Contacts (Template A: family, clinic/hospital, GP, who supports in school)
     _heading(document, "Contacts")
     _heading(document, "Family: call in this order", 2)
-    widths = (6.0, 32.0, 30.0, 38.0, 38.0, 26.0)
+    widths: tuple[float, ...] = (6.0, 32.0, 30.0, 38.0, 38.0, 26.0)
     table = _header_table(
         document,
         ["", "Name", "Relationship", "Phone", "Email", "Parental responsi\u00adbility"],
@@ -853,7 +856,7 @@ def _cell_para(
     cell: _Cell, text: str, style: str, *, first: bool = False, bold: bool = False
 ) -> Paragraph:
     paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
-    paragraph.style = cell.part.document.styles[style]
+    paragraph.style = cell.part.document.styles[style]  # type: ignore[attr-defined]
     if text:
         paragraph.add_run(text).bold = bold or None
     return paragraph
@@ -1107,7 +1110,7 @@ def build_training_record() -> DocxDocument:
         ],
     )
     _heading(document, "Training received")
-    widths = (32.0, 34.0, 36.0, 22.0, 24.0, 22.0)
+    widths: tuple[float, ...] = (32.0, 34.0, 36.0, 22.0, 24.0, 22.0)
     table = _header_table(
         document,
         ["Staff member", "Training", "Trainer and profession", "Date", "Competent", "Renew by"],

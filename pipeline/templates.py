@@ -119,7 +119,7 @@ def _specimen_fields(model_class: type[BaseModel], section: str) -> dict[str, An
         annotation = (
             Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
         )
-        adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+        adapter: TypeAdapter[Any] = TypeAdapter(annotation)  # type: ignore[arg-type]
         for candidate in (f"{info.title or name} ({section}.{name})", *_CANDIDATES):
             try:
                 adapter.validate_python(candidate)
@@ -186,9 +186,10 @@ class _Uses:
     def visit(
         self, node: nodes.Node, scope: dict[str, tuple[str, ...] | None], printed: bool = False
     ) -> None:
+        child: nodes.Node
         if isinstance(node, nodes.Output):
-            for child in node.nodes:
-                self.visit(child, scope, printed=not isinstance(child, nodes.TemplateData))
+            for item in node.nodes:
+                self.visit(item, scope, printed=not isinstance(item, nodes.TemplateData))
             return
         if isinstance(node, nodes.Getattr | nodes.Getitem):
             attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", "")
