@@ -514,13 +514,13 @@ def _start_sheet(
             "day/month/year, for example 03/04/2026.",
             "Boxes marked * must be filled in. They are shaded pink until they are. In a "
             "table, a row's * boxes turn pink once you start that row.",
-            "Tables (contacts, medicines, staff training...) have empty rows ready. To add a "
-            "row, type in the row just below the table: Excel extends the table. If it "
-            "cannot, choose Review > Unprotect Sheet (there is no password), click in the "
-            "last row and press Tab at its end.",
+            "Tables (contacts, medicines, staff training...) have empty rows ready. To add "
+            "more rows, choose Review > Unprotect Sheet (there is no password), then type in "
+            "the row just below the table: Excel extends the table to take it in. `ihp check` "
+            "tells you if anything ends up outside a table.",
             "Leave a box empty when it does not apply. Empty table rows are ignored.",
             "You may restyle the sheets, move blocks and insert rows: ihp finds each box by "
-            "its name, not its position. Do not rename the sheets' tables or delete boxes.",
+            "its name, not its position. Do not rename the tables or delete boxes.",
             "Before building the plans, run `ihp check` on the folder: it lists every mistake "
             "with its sheet and cell, and what to type instead. Fix them and check again.",
         ]
