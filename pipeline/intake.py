@@ -12,12 +12,14 @@ The file is read once into memory and never written to.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
@@ -47,9 +49,19 @@ from pipeline.model import (
     single_fields,
     table_fields,
 )
+from pipeline.package import (
+    MACRO_SUFFIXES,
+    OLD_SUFFIXES,
+    CellNote,
+    Package,
+    Refused,
+    inspect_package,
+)
 from pipeline.problems import Problem, Severity
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+#: files read from an intake folder: workbooks, and the kinds refused with a clear message
+#: (macro-enabled and old-format workbooks) rather than skipped without a word
+WORKBOOK_SUFFIXES = (".xlsx", *MACRO_SUFFIXES, *OLD_SUFFIXES)
 
 FRESH_FORM_HINT = (
     f"copy the details into a fresh form: forms/{PUPIL_FORM} for a pupil, forms/{SCHOOL_FORM} "
@@ -163,13 +175,15 @@ def _problem(
     return Problem(path.name, sheet, cell, label, message, hint, Severity.ERROR)
 
 
-def _open(path: Path, *, read_only: bool) -> Workbook:
-    """Open from a copy in memory: the file itself is never opened for writing."""
-    content = path.read_bytes()
+def _open(package: Package, *, read_only: bool) -> Workbook:
+    """Load from the copy in memory `inspect_package` checked: the file is never written to.
+
+    `data_only`: a formula cell gives the result Excel saved with it; nothing is calculated.
+    """
     with warnings.catch_warnings():
         # openpyxl warns about Excel features it does not keep (slicers, extensions); harmless.
         warnings.simplefilter("ignore")
-        return load_workbook(io.BytesIO(content), read_only=read_only, data_only=True)
+        return load_workbook(io.BytesIO(package.content), read_only=read_only, data_only=True)
 
 
 def _unopenable(path: Path) -> Problem:
@@ -253,8 +267,8 @@ def form_identity(path: Path) -> FormIdentity | None:
     if not is_workbook_file(path):
         return None
     try:
-        wb = _open(path, read_only=True)
-    except Exception:
+        wb = _open(inspect_package(path), read_only=True)
+    except Exception:  # refused, unreadable or vanished: not a form to use
         return None
     try:
         identity = _identify(path, wb, with_cells=False)
@@ -267,7 +281,11 @@ def read_workbook(path: Path) -> RawIntake:
     """Read a pupil or school workbook by its names; problems instead of exceptions."""
     raw = RawIntake(path=path)
     try:
-        wb = _open(path, read_only=False)
+        package = inspect_package(path)
+        wb = _open(package, read_only=False)
+    except Refused as refusal:
+        raw.problems.append(refusal.problem)
+        return raw
     except Exception:
         raw.problems.append(_unopenable(path))
         return raw
@@ -279,7 +297,7 @@ def read_workbook(path: Path) -> RawIntake:
     sections: dict[str, type[Section]] = (
         {"school": School} if identity.kind is FormKind.SCHOOL else dict(SECTIONS)
     )
-    layout = _Layout(tables=_tables_by_name(wb), named=_named_cells(wb))
+    layout = _Layout(tables=_tables_by_name(wb), named=_named_cells(wb), notes=package.notes)
     for key, section in sections.items():
         raw.sections[key] = _read_section(path, wb, key, section, layout, raw.problems)
     return raw
@@ -310,6 +328,85 @@ class _Layout:
 
     tables: dict[str, tuple[Worksheet, Table]]
     named: frozenset[tuple[str, str]]
+    #: formula and error cells, from `inspect_package`
+    notes: dict[tuple[str, str], CellNote]
+
+
+# Excel stores characters XML cannot hold (\x0b, a pasted line break) as `_x000B_`.
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(value: Any) -> Any:
+    if isinstance(value, str) and "_x" in value:
+        return _ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), value)
+    return value
+
+
+def _merged_into(ws: Worksheet, coordinate: str) -> str | None:
+    """The merged range a cell disappeared into (it is not the range's top-left cell)."""
+    if not isinstance(ws[coordinate], MergedCell):
+        return None
+    return next((str(merged) for merged in ws.merged_cells.ranges if coordinate in merged), None)
+
+
+def _cell_problem(
+    path: Path, ws: Worksheet, coordinate: str, label: str, layout: _Layout
+) -> Problem | None:
+    """Why a cell's stored value cannot be used as typed: merged away, a formula without a
+    saved result, an Excel error. A formula's saved plain result is used like a typed value."""
+    merged = _merged_into(ws, coordinate)
+    if merged:
+        return _problem(
+            path,
+            f"this box has been merged with others ({merged}), so it cannot hold its own value",
+            f"select {merged} and choose Merge & Center > Unmerge Cells, then type the value "
+            "in this box",
+            sheet=ws.title,
+            cell=coordinate,
+            label=label,
+        )
+    note = layout.notes.get((ws.title, coordinate))
+    if note is None:
+        return None
+    if note.error:
+        return _problem(
+            path,
+            f"this box shows the Excel error {note.error} instead of a value",
+            "type the value itself (if a formula is there, replace it with the value)",
+            sheet=ws.title,
+            cell=coordinate,
+            label=label,
+        )
+    if note.formula is not None and not note.cached:
+        shown = " ".join(note.formula.split())[:40]
+        return _problem(
+            path,
+            f"this box holds a formula (={shown}) whose result was never saved, so there is "
+            "no value to read",
+            "type the value itself, or open the workbook in Excel and save it so the result "
+            "is stored",
+            sheet=ws.title,
+            cell=coordinate,
+            label=label,
+        )
+    return None
+
+
+def _raw_cell(
+    path: Path,
+    ws: Worksheet,
+    coordinate: str,
+    label: str,
+    layout: _Layout,
+    problems: list[Problem] | None,
+) -> RawCell:
+    """The value of one input cell; a value that cannot be used becomes a problem (when
+    `problems` is given) and an empty box."""
+    problem = _cell_problem(path, ws, coordinate, label, layout) if problems is not None else None
+    if problem is not None and problems is not None:
+        problems.append(problem)
+        return RawCell(None, ws.title, coordinate)
+    return RawCell(_unescape(ws[coordinate].value), ws.title, coordinate)
 
 
 def _named_cells(wb: Workbook) -> frozenset[tuple[str, str]]:
@@ -345,7 +442,8 @@ def _read_section(
             raw.missing.append(name)
             continue
         sheet, coordinate = destination
-        raw.fields[name] = RawCell(wb[sheet][coordinate].value, sheet, coordinate)
+        label = label_of(section.model_fields[name], name)
+        raw.fields[name] = _raw_cell(path, wb[sheet], coordinate, label, layout, problems)
     for name, row_model in table_fields(section).items():
         found = layout.tables.get(row_model.table.casefold())
         if found is None:
@@ -406,14 +504,27 @@ def _read_table(
                     label=label_of(row_field, name),
                 )
             )
+    labels = {name: label_of(row_model.model_fields[name], name) for name in columns}
     for sheet_row in range(first_data, last_data + 1):
         cells = {
-            name: RawCell(ws[f"{letter}{sheet_row}"].value, ws.title, f"{letter}{sheet_row}")
+            name: _raw_cell(path, ws, f"{letter}{sheet_row}", "", layout, None)
             for name, letter in columns.items()
         }
         if all(cell.is_blank for cell in cells.values()):
             continue
-        raw.rows.append(RawRow(number=sheet_row - first_data + 1, cells=cells))
+        number = sheet_row - first_data + 1
+        cells = {  # a filled row: now say what cannot be used in it
+            name: _raw_cell(
+                path,
+                ws,
+                f"{letter}{sheet_row}",
+                f"{labels[name]} ({title}, row {number})",
+                layout,
+                problems,
+            )
+            for name, letter in columns.items()
+        }
+        raw.rows.append(RawRow(number=number, cells=cells))
     below = last_data + 1 + total_rows
     stray = _typed_below(ws, below, min_col, max_col, table, layout)
     if stray:

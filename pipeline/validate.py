@@ -65,6 +65,7 @@ from pipeline.model import (
     single_fields,
     table_fields,
 )
+from pipeline.package import Refused, inspect_package
 from pipeline.problems import Problem, Severity
 from pipeline.uk import DATE_HINT
 
@@ -356,12 +357,45 @@ def _section_input(
     return values
 
 
+def _absent_sheet(file: str, key: str, section: type[Section], raw: RawSection) -> Problem | None:
+    """One problem for a sheet whose every box and table is gone (the sheet was deleted).
+
+    An error when the sheet held anything the plan needs, else a warning: its details are lost.
+    The IDP sheet is only on the Wales form, so its absence says nothing.
+    """
+    if key == "idp" or raw.fields or raw.tables:
+        return None
+    names = [*single_fields(section), *table_fields(section)]
+    if not names:
+        return None
+    needed = any(is_required(section.model_fields[name]) for name in names)
+    return Problem(
+        file,
+        raw.sheet,
+        "",
+        "",
+        f"the '{raw.sheet}' sheet is missing from this workbook (it was deleted, or its boxes "
+        "lost their names)" + ("" if needed else ", so the plan will have none of its details"),
+        "copy this pupil's details into a fresh copy of the form (`ihp form` writes one)",
+        Severity.ERROR if needed else Severity.WARNING,
+    )
+
+
 def _validate_section(
     file: str, key: str, section: type[Section], raw: RawSection, problems: list[Problem]
 ) -> Section | None:
+    # A cell the reader already refused (merged away, a formula without a result) is empty
+    # here; one problem at that cell is enough.
+    taken = {(problem.sheet, problem.cell) for problem in problems if problem.cell}
     before = len(problems)
     values = _section_input(file, section, raw, problems)
     reported = {problem.field for problem in problems[before:]}
+    absent = _absent_sheet(file, key, section, raw)
+    if absent is not None:
+        del problems[before:]  # not one "no box" problem per box of the sheet
+        problems.append(absent)
+        if absent.is_error:
+            return None
     try:
         return section.model_validate(values)
     except ValidationError as error:
@@ -369,6 +403,8 @@ def _validate_section(
             problem = _locate(detail, file, key, section, raw)
             if problem.field in reported and detail["type"] in ("missing", "too_short"):
                 continue  # already said the whole box or table is missing
+            if (problem.sheet, problem.cell) in taken:
+                continue
             problems.append(problem)
         return None
 
@@ -457,6 +493,15 @@ def _check_dates(raw: RawIntake, report: _Report, today: date) -> None:
             "plan_date",
             f"the plan date {plan_date:%d/%m/%Y} is too long ago for a plan in use",
             "check the year in the plan date (day/month/year)",
+            Severity.ERROR,
+        )
+        return
+    if plan_date and plan_date > _add_months(today, 12):
+        report.at(
+            "agreement",
+            "plan_date",
+            f"the plan date {plan_date:%d/%m/%Y} is more than a year from today",
+            "check the year in the plan date (day/month/year): it is the date of the meeting",
             Severity.ERROR,
         )
         return
@@ -932,6 +977,14 @@ def annotate_workbook(checked: Checked, dest: Path) -> Path:
             "choose another folder for the annotated copies",
         )
     try:
+        # Never copy what the reader refused (macros, DDE formulas, links, oversized files).
+        inspect_package(checked.path)
+    except (Refused, OSError):
+        raise InvalidInputError(
+            f"{checked.path.name} was refused, so no annotated copy was written",
+            "fix what the check says about the whole file first",
+        ) from None
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = load_workbook(io.BytesIO(checked.path.read_bytes()))
@@ -982,5 +1035,8 @@ def annotate_intake(intake: Intake, folder: Path) -> list[Path]:
     written = []
     for workbook in checked:
         if any(problem.cell for problem in workbook.problems):
-            written.append(annotate_workbook(workbook, folder))
+            try:
+                written.append(annotate_workbook(workbook, folder))
+            except InvalidInputError:
+                continue  # refused or unreadable: its problem already says so
     return written

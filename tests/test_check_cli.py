@@ -101,7 +101,7 @@ def test_no_traceback_for_garbage(intake_dir: Path, content: bytes) -> None:
     result = ihp("check", str(intake_dir))
     assert result.exit_code == ExitCode.INVALID_INPUT
     assert "Traceback" not in result.output
-    assert "cannot be opened as an Excel workbook" in result.output
+    assert "garbage.xlsx" in result.output and "Excel Workbook (.xlsx)" in result.output
 
 
 def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:

@@ -408,15 +408,21 @@ def test_only_workbooks_are_read_from_a_folder(tmp_path: Path, amelia: Path) -> 
 
 
 @pytest.mark.parametrize(
-    "content", [b"", b"not a zip at all", b"PK\x03\x04 truncated zip", b"\xd0\xcf\x11\xe0 ole"]
+    ("content", "message"),
+    [
+        (b"", "this file is empty"),
+        (b"not a zip at all", "not an Excel workbook: it holds plain text"),
+        (b"PK\x03\x04 truncated zip", "damaged or incomplete"),
+        (b"\xd0\xcf\x11\xe0 ole", "this file is not an Excel workbook"),
+    ],
 )
-def test_unreadable_files_become_a_problem(tmp_path: Path, content: bytes) -> None:
+def test_unreadable_files_become_a_problem(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "broken.xlsx"
     path.write_bytes(content)
     raw = read_workbook(path)
     (problem,) = raw.problems
     assert raw.refused and problem.file == "broken.xlsx"
-    assert "cannot be opened as an Excel workbook" in problem.message
+    assert message in problem.message
     assert form_identity(path) is None
 
 

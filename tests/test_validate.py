@@ -426,7 +426,9 @@ def test_one_bad_workbook_never_stops_the_others(intake_dir: Path) -> None:
     assert by_name["amelia.xlsx"].ok
     for name in ("corrupt.xlsx", "empty.xlsx"):
         (problem,) = by_name[name].problems
-        assert "cannot be opened" in problem.message
+        assert problem.is_error and "Excel Workbook (.xlsx)" in problem.hint
+    assert "empty" in by_name["empty.xlsx"].problems[0].message
+    assert "damaged or incomplete" in by_name["corrupt.xlsx"].problems[0].message
     assert not intake.ok
 
 
