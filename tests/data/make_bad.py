@@ -525,6 +525,16 @@ _PATH_NAME = "../../etc/passwd"
 _UNICODE_NAME = "Ame\u0301lie نور Hart 🌈"  # a combining accent, Arabic (right to left), emoji
 
 
+def _unicode_names(dest: Path, maker: Maker) -> None:
+    def change(fields: dict[str, Any], tables: dict[str, list[dict[str, Any]]]) -> None:
+        fields["pupil_legal_name"] = _UNICODE_NAME
+        fields["pupil_preferred_name"] = "Millie 🦄"
+        fields["pupil_date_of_birth"] = date(2018, 6, 3)
+        tables["FamilyContacts"][0]["name"] = "אורי כהן"  # Hebrew, right to left
+
+    maker.pupil(dest, change)
+
+
 def _holds_unicode() -> tuple[tuple[str, Any], ...]:
     return (
         ("pupil.legal_name", "Amélie نور Hart 🌈"),
@@ -761,11 +771,7 @@ CORPUS: tuple[Bad, ...] = (
         "emoji, right-to-left text and combining characters in names: accepted",
         "",
         "",
-        _set(
-            pupil_legal_name=_UNICODE_NAME,
-            pupil_preferred_name="Millie 🦄",
-            pupil_date_of_birth=date(2018, 6, 3),
-        ),
+        _unicode_names,
         holds=_holds_unicode(),
     ),
     Bad(
