@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import logging
 import math
 import os
 import queue
@@ -57,6 +58,24 @@ INSTALL_HINT = (
 )
 
 _WINDOWS = sys.platform == "win32"
+
+_log = logging.getLogger(__name__)
+
+PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
+xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Misc">\
+<prop oor:name="CollectUsageInformation" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Jobs/Jobs/org.openoffice.Office.Jobs:Job['UpdateCheck']/\
+Arguments"><prop oor:name="AutoCheckEnabled" oor:op="fuse"><value>false</value></prop></item>
+</oor:items>
+"""
+"""Written into every fresh profile: documents may not load links or images from elsewhere, no
+macros run, no usage data, no update check (settings a build of LibreOffice lacks are ignored)."""
 
 
 def install_locations() -> list[Path]:
@@ -298,7 +317,11 @@ class _Profiles:
     def _new(self) -> Path:
         with self._lock:
             self._made += 1
-            return self._root / f"profile-{self._made}"
+            profile = self._root / f"profile-{self._made}"
+        settings = profile / "user" / "registrymodifications.xcu"
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_text(PROFILE_SETTINGS, encoding="utf-8")
+        return profile
 
     @contextlib.contextmanager
     def borrow(self) -> Iterator[_Slot]:
@@ -438,6 +461,12 @@ def _collect(
     else:
         why = ""
     retry: list[Path] = []
+    # Counts only: document names hold the pupil's name.
+    _log.info(
+        "LibreOffice converted a batch of %d document(s): %s",
+        len(chunk),
+        why or f"exit status {run.returncode}",
+    )
     for document in chunk:
         made = staging / f"{document.stem}.pdf"
         problem = check_pdf(made)
