@@ -11,7 +11,9 @@ The file is read once into memory and never written to.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import logging
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -62,6 +64,8 @@ from pipeline.problems import Problem, Severity
 #: files read from an intake folder: workbooks, and the kinds refused with a clear message
 #: (macro-enabled and old-format workbooks) rather than skipped without a word
 WORKBOOK_SUFFIXES = (".xlsx", *MACRO_SUFFIXES, *OLD_SUFFIXES)
+
+_log = logging.getLogger(__name__)
 
 FRESH_FORM_HINT = (
     f"copy the details into a fresh form: forms/{PUPIL_FORM} for a pupil, forms/{SCHOOL_FORM} "
@@ -284,9 +288,11 @@ def read_workbook(path: Path) -> RawIntake:
         package = inspect_package(path)
         wb = _open(package, read_only=False)
     except Refused as refusal:
+        _log.info("workbook %s refused: %s", workbook_reference(path), refusal.reason)
         raw.problems.append(refusal.problem)
         return raw
-    except Exception:
+    except Exception as error:
+        _log.info("workbook %s unreadable: %s", workbook_reference(path), type(error).__name__)
         raw.problems.append(_unopenable(path))
         return raw
     identity = _identify(path, wb, with_cells=True)
@@ -300,7 +306,30 @@ def read_workbook(path: Path) -> RawIntake:
     layout = _Layout(tables=_tables_by_name(wb), named=_named_cells(wb), notes=package.notes)
     for key, section in sections.items():
         raw.sections[key] = _read_section(path, wb, key, section, layout, raw.problems)
+    _log.info(
+        "workbook %s read: %s form %s, %d reading problem(s)",
+        workbook_reference(path, package.content),
+        identity.kind.value,
+        identity.version,
+        len(raw.problems),
+    )
     return raw
+
+
+def workbook_reference(path: Path, content: bytes | None = None) -> str:
+    """How logs name a workbook: the start of its SHA-256 (as in manifest.json), never its
+    file name, which usually holds the pupil's name."""
+    digest = hashlib.sha256()
+    try:
+        if content is not None:
+            digest.update(content)
+        else:
+            with path.open("rb") as stream:
+                for block in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(block)
+    except OSError:
+        return "(unreadable)"
+    return digest.hexdigest()[:12]
 
 
 def read_school(path: Path) -> RawIntake:

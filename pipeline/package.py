@@ -84,9 +84,11 @@ _MACRO_HINT = (
 class Refused(Exception):
     """The workbook cannot be read safely; `problem` says why, for the SENCo."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, reason: str) -> None:
         super().__init__(problem.message)
         self.problem = problem
+        #: a short code for logs (`macros`, `too-big`...): the message may quote the file
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,10 @@ class Package:
     notes: dict[tuple[str, str], CellNote] = field(default_factory=dict)
 
 
-def _refuse(path: Path, message: str, hint: str, *, sheet: str = "", cell: str = "") -> Refused:
-    return Refused(Problem(path.name, sheet, cell, "", message, hint))
+def _refuse(
+    path: Path, message: str, hint: str, *, sheet: str = "", cell: str = "", reason: str = ""
+) -> Refused:
+    return Refused(Problem(path.name, sheet, cell, "", message, hint), reason or "not-a-workbook")
 
 
 def _megabytes(size: int) -> str:
@@ -132,6 +136,7 @@ def inspect_package(path: Path, limits: Limits = LIMITS) -> Package:
             "an intake workbook may be (a filled form is under 1 MB)",
             "copy the details into a fresh copy of the form; if pictures were pasted into the "
             "workbook, remove them",
+            reason="file-too-big",
         )
     if path.suffix.lower() in MACRO_SUFFIXES:
         raise _refuse(
@@ -139,6 +144,7 @@ def inspect_package(path: Path, limits: Limits = LIMITS) -> Package:
             f"this is a macro-enabled workbook ({path.suffix.lower()}); ihp never opens "
             "workbooks that can hold macros",
             _MACRO_HINT,
+            reason="macros",
         )
     content = path.read_bytes()
     _sniff(path, content)
@@ -150,6 +156,7 @@ def inspect_package(path: Path, limits: Limits = LIMITS) -> Package:
             "this file is damaged or incomplete (it may not have finished copying or downloading)",
             "copy the workbook again from where it was saved, or open it in Excel and save "
             "it again as an Excel Workbook (.xlsx)",
+            reason="damaged",
         ) from None
     with package:
         _check_directory(path, package, limits)
@@ -177,6 +184,7 @@ def _sniff(path: Path, content: bytes) -> None:
                 "open it in Excel, remove the password (File > Info > Protect Workbook > "
                 "Encrypt with Password, then clear the password) and save it; protecting the "
                 "sheets without a password to open is fine",
+                reason="encrypted",
             )
         if _utf16("Workbook") in content or _utf16("Book") in content:
             raise _refuse(
@@ -184,11 +192,13 @@ def _sniff(path: Path, content: bytes) -> None:
                 "this is an old-format Excel file (.xls, Excel 97-2003), which ihp does not read",
                 "open it in Excel and save it as an Excel Workbook (.xlsx), or better, copy the "
                 "details into a fresh copy of the form",
+                reason="old-format",
             )
         raise _refuse(
             path,
             "this is an old-format Office file, not an Excel workbook (.xlsx)",
             _RESAVE_HINT,
+            reason="old-format",
         )
     if content.startswith(_ZIP_MAGIC) or zipfile.is_zipfile(io.BytesIO(content)):
         return
@@ -226,6 +236,7 @@ def _check_directory(path: Path, package: zipfile.ZipFile, limits: Limits) -> No
             f"this file is made of {len(parts):,} parts, more than the {limits.parts:,} an "
             "intake workbook may have",
             _FRESH_HINT,
+            reason="too-many-parts",
         )
     unpacked = sum(part.file_size for part in parts)
     if unpacked > limits.unpacked_bytes:
@@ -235,6 +246,7 @@ def _check_directory(path: Path, package: zipfile.ZipFile, limits: Limits) -> No
             f"{_megabytes(limits.unpacked_bytes)} an intake workbook may (a filled form "
             "unpacks to under 1 MB)",
             _FRESH_HINT,
+            reason="unpacks-too-big",
         )
     for part in parts:
         if part.file_size > limits.ratio_floor and (
@@ -246,6 +258,7 @@ def _check_directory(path: Path, package: zipfile.ZipFile, limits: Limits) -> No
                 f"times its packed size (more than {limits.ratio} times), as a 'zip bomb' "
                 "made to exhaust memory does",
                 _FRESH_HINT,
+                reason="zip-bomb",
             )
     names = {part.filename.casefold(): part.filename for part in parts}
     if "xl/workbook.xml" not in names:
@@ -265,6 +278,7 @@ def _check_directory(path: Path, package: zipfile.ZipFile, limits: Limits) -> No
             path,
             "this workbook contains macros (a VBA project); ihp never opens workbooks with macros",
             _MACRO_HINT,
+            reason="macros",
         )
     types = package.read(names["[content_types].xml"]) if "[content_types].xml" in names else b""
     if b"macroEnabled" in types or b"vbaProject" in types:
@@ -273,6 +287,7 @@ def _check_directory(path: Path, package: zipfile.ZipFile, limits: Limits) -> No
             "this workbook is saved as macro-enabled; ihp never opens workbooks that can hold "
             "macros",
             _MACRO_HINT,
+            reason="macros",
         )
 
 
@@ -316,6 +331,7 @@ def _refuse_formula(path: Path, formula: str, danger: str, sheet: str, cell: str
             "delete the formula, type the value itself, and check where this workbook came from",
             sheet=sheet,
             cell=cell,
+            reason="program-formula",
         )
     return _refuse(
         path,
@@ -325,6 +341,7 @@ def _refuse_formula(path: Path, formula: str, danger: str, sheet: str, cell: str
         "link with Data > Edit Links > Break Link",
         sheet=sheet,
         cell=cell,
+        reason="linked-formula",
     )
 
 
@@ -339,6 +356,7 @@ def _refusing_parser(path: Path) -> Any:
             "this file contains XML declarations Excel never writes (a DOCTYPE or entities); "
             "it may have been made to attack the programs that read it",
             _FRESH_HINT,
+            reason="xml-entities",
         )
 
     parser.StartDoctypeDeclHandler = doctype
@@ -358,6 +376,7 @@ def _feed(path: Path, package: zipfile.ZipFile, name: str, parser: Any) -> None:
             "this file is damaged (part of it cannot be read)",
             "open it in Excel and save it again as an Excel Workbook (.xlsx), or copy the "
             "details into a fresh copy of the form",
+            reason="damaged",
         ) from None
 
 
@@ -397,6 +416,7 @@ class _SheetScan:
                     "copy the details into a fresh copy of the form; a table needs one row "
                     "per entry, not thousands",
                     sheet=self.sheet,
+                    reason="too-many-rows",
                 )
             self.row_number = int(attributes.get("r") or self.row_number + 1)
             self.column = 0
@@ -427,6 +447,7 @@ class _SheetScan:
                 f"passed on the '{self.sheet}' sheet); an intake form has about 13,000",
                 _FRESH_HINT,
                 sheet=self.sheet,
+                reason="too-many-cells",
             )
 
     def characters(self, text: str) -> None:
@@ -520,5 +541,6 @@ def _scan_parts(path: Path, package: zipfile.ZipFile, limits: Limits) -> dict[An
             "this workbook is linked to other files (it has external links); ihp reads only "
             "what is typed in this workbook",
             "in Excel choose Data > Edit Links > Break Link, save, and check again",
+            reason="external-links",
         )
     return notes
