@@ -6,6 +6,9 @@ place (`IhpGroup.invoke`); tracebacks only with `-v`.
 
 from __future__ import annotations
 
+import errno
+import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,10 +16,15 @@ from typing import Any
 import click
 from rich.console import Console
 
-from pipeline.errors import ExitCode, IhpError
+from pipeline.errors import ExitCode, IhpError, OutputError
 
 #: messages for the operator go to stderr; stdout is kept for data (--json, tables)
 console = Console(stderr=True, highlight=False)
+
+_log = logging.getLogger(__name__)
+
+#: OSErrors about writing that no stage turned into an OutputError still exit 6, not 1
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
 
 
 class IhpGroup(click.Group):
@@ -33,13 +41,77 @@ class IhpGroup(click.Group):
                 console.print(f"  What to do: {error.hint}", soft_wrap=True)
             ctx.exit(int(error.exit_code))
         except KeyboardInterrupt:
-            console.print("Stopped (Ctrl-C). Finished files were kept; nothing half-written was left.")
+            _log.warning("stopped by Ctrl-C")
+            console.print(
+                "Stopped (Ctrl-C). Finished files were kept; nothing half-written was left."
+            )
             ctx.exit(int(ExitCode.INTERRUPTED))
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as error:
+            # No traceback for the SENCo (only with -v); the log gets the kind of error only,
+            # since an exception's text may quote a pupil's details.
+            if ctx.obj and ctx.obj.get("verbose"):
+                console.print_exception()
+            _log.error("stopped by an unexpected %s", type(error).__name__)
+            if isinstance(error, OSError) and error.errno in _OUTPUT_ERRNOS:
+                console.print(
+                    f"[bold red]Error:[/] a file could not be written: {error.strerror}",
+                    soft_wrap=True,
+                )
+                console.print(
+                    "  What to do: check there is free disk space and that you may write to the "
+                    "output folder, or choose another one with -o",
+                    soft_wrap=True,
+                )
+                ctx.exit(int(ExitCode.OUTPUT_FAILED))
+            console.print(
+                f"[bold red]Error:[/] ihp stopped because of an unexpected error inside ihp "
+                f"itself ({type(error).__name__}). Files already finished were kept.",
+                soft_wrap=True,
+            )
+            console.print(
+                "  What to do: run the same command again with -v and report what it prints",
+                soft_wrap=True,
+            )
+            ctx.exit(int(ExitCode.INTERNAL))
+
+
+def start_log(ctx: click.Context, path: Path | None) -> None:
+    """`--log FILE`: append what ihp does to FILE (readable only by its owner on POSIX).
+
+    Only the `pipeline` loggers write there, and they log stages, counts, exit codes and
+    pseudonymous references (the start of a workbook's SHA-256, as in manifest.json): never a
+    pupil's name, date of birth or health details, nor any file name, since those hold names.
+    """
+    if path is None:
+        return
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError as error:
+        raise OutputError(
+            f"cannot write the log file {path}: {error.strerror}",
+            "choose a file in a folder you may write to with --log",
+        ) from None
+    handler = logging.StreamHandler(os.fdopen(descriptor, "a", encoding="utf-8"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("pipeline")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+
+    def stop() -> None:
+        logger.removeHandler(handler)
+        handler.close()
+
+    ctx.call_on_close(stop)
+    _log.info("ihp %s started", ctx.info_name)
 
 
 @click.group(cls=IhpGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ihp")
-@click.option("-v", "--verbose", is_flag=True, help="Show full error details (for reporting a bug).")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Show full error details (for reporting a bug)."
+)
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Individual Healthcare Plans from intake workbooks.
@@ -108,6 +180,13 @@ def main() -> None:
     help="The school details workbook, if it is not in the intake folder.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no problem list.")
+@click.option(
+    "--log",
+    "log_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append the stages of the build to this file: pupils by reference, never names or "
+    "health details.",
+)
 @click.pass_context
 def build_command(
     ctx: click.Context,
@@ -121,6 +200,7 @@ def build_command(
     templates: Path | None,
     school_file: Path | None,
     quiet: bool,
+    log_file: Path | None,
 ) -> None:
     """Make the Word plans, emergency sheets, parent letters and PDF bundles.
 
@@ -134,6 +214,7 @@ def build_command(
     from pipeline.build_console import build_progress, print_build_failures
     from pipeline.manifest import Status
 
+    start_log(ctx, log_file)
     options = BuildOptions(
         jobs=jobs,
         timeout=timeout,
@@ -155,6 +236,7 @@ def build_command(
                 print_workbook_problems(console, pupil.workbook, "", pupil.problems, False)
         print_build_failures(console, report)
     console.print(f"{report.summary()} — see {output / 'report.html'}", soft_wrap=True)
+    _log.info("ihp build finished: exit code %d", int(report.exit_code))
     ctx.exit(int(report.exit_code))
 
 
@@ -194,9 +276,21 @@ def form_command(output: Path | None) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The school details workbook, if it is not in the intake folder.",
 )
+@click.option(
+    "--log",
+    "log_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append what was checked to this file: workbooks by reference, never names or "
+    "health details.",
+)
 @click.pass_context
 def check_command(
-    ctx: click.Context, intake: Path, as_json: bool, annotate: Path | None, school_file: Path | None
+    ctx: click.Context,
+    intake: Path,
+    as_json: bool,
+    annotate: Path | None,
+    school_file: Path | None,
+    log_file: Path | None,
 ) -> None:
     """Find every mistake in the intake workbooks, without building anything.
 
@@ -210,7 +304,14 @@ def check_command(
 
     from pipeline.validate import annotate_intake, check_intake
 
+    start_log(ctx, log_file)
     result = check_intake(intake, school_file=school_file)
+    _log.info(
+        "ihp check: %d pupil workbook(s), %d ready, school details %s",
+        len(result.pupils),
+        sum(1 for pupil in result.pupils if pupil.ok),
+        "fine" if result.school is not None else "need fixing",
+    )
     annotated = annotate_intake(result, annotate) if annotate else []
     if as_json:
         click.echo(json.dumps(_check_json(result, annotated), indent=2, ensure_ascii=False))
@@ -321,6 +422,8 @@ def templates_check_command(ctx: click.Context, folder: Path) -> None:
     for problem in problems:
         click.echo(str(problem))
     if problems:
-        console.print(f"[bold red]{len(problems)} template problem(s)[/] in {folder}", soft_wrap=True)
+        console.print(
+            f"[bold red]{len(problems)} template problem(s)[/] in {folder}", soft_wrap=True
+        )
         ctx.exit(int(ExitCode.TEMPLATE_INVALID))
     console.print(f"The templates in {folder} are fine.", soft_wrap=True)
