@@ -6,18 +6,15 @@ Templates are docxtpl `.docx` files. Each is read and its Jinja compiled once pe
 environment: cell text is data and never template code, `&`, `<` and quotes print literally,
 a missing tag is an error rather than a blank, and a custom template cannot reach Python
 internals. `plan_context` turns a plan into the plain values templates print (UK dates, Yes/No,
-the emergency wording decided by the condition library, and the emergency sheet's text shortened
-to fit one A4 page).
+the emergency wording decided by the condition library, and the emergency sheet's text with the
+type size at which it fits one A4 page, from `pipeline.emergency_sheet`).
 """
 
 from __future__ import annotations
 
 import io
-import math
 import re
-import unicodedata
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
@@ -36,9 +33,10 @@ from pydantic import BaseModel
 
 from pipeline import resources
 from pipeline.conditions import EmergencyWording, WordedGroup, emergency_wording
+from pipeline.emergency_sheet import SHEET, TextBox, set_type_size, sheet_context
 from pipeline.errors import InvalidInputError, OutputError, TemplateError
 from pipeline.model import Plan, Row, Section
-from pipeline.wording import phrase, terms, uk_date
+from pipeline.wording import terms, uk_date
 
 
 class DocumentKind(Enum):
@@ -187,288 +185,6 @@ def load_templates(folder: Path | None = None) -> Templates:
     return Templates(folder=base, custom=custom, compiled=compiled)
 
 
-# --- measuring text: the emergency sheet must fit one page ------------------------------------
-
-# Advance widths (1/1000 em) of Arial, Liberation Sans and Helvetica, which share metrics:
-# ASCII 32..126, regular then bold. Other characters are measured by their base letter, or as
-# a full em when unknown (e.g. CJK), which errs on the side of fitting.
-_REGULAR = (
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
-    611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
-    667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
-    222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
-)  # fmt: skip
-_BOLD = (
-    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722, 722, 667,
-    611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
-    667, 611, 333, 278, 333, 584, 556, 333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556,
-    278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
-)  # fmt: skip
-_SPECIAL = {
-    "…": 1000,
-    "—": 1000,
-    "–": 556,
-    "’": 222,
-    "‘": 222,
-    "“": 333,
-    "”": 333,
-    "·": 278,
-    "•": 350,
-}
-#: what is measured is narrowed by this much, for differences between Word and LibreOffice
-_SAFETY = 0.97
-
-
-@cache
-def _char_width(char: str, bold: bool) -> int:
-    table = _BOLD if bold else _REGULAR
-    if " " <= char <= "~":
-        return table[ord(char) - 32]
-    if char in _SPECIAL:
-        return _SPECIAL[char]
-    base = unicodedata.normalize("NFD", char)[0]
-    if " " <= base <= "~":
-        return table[ord(base) - 32]
-    return 1000
-
-
-def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width in points of `text` set in Arial at `size` points."""
-    return sum(_char_width(char, bold) for char in text) * size / 1000
-
-
-@dataclass(frozen=True)
-class TextBox:
-    """Where a block of text is printed: usable width, type size and weight."""
-
-    width: float
-    size: float
-    bold: bool = False
-
-    def lines(self, text: str, lead: float = 0, tail: float = 0) -> int:
-        """Lines `text` takes when wrapped as Word wraps: at spaces, long words broken.
-
-        `lead` is the width of template text before it on its first line, `tail` after it.
-        """
-        limit = self.width * _SAFETY
-        space = text_width(" ", self.size, self.bold)
-        total = 0
-        used = 0.0
-        for index, paragraph in enumerate(text.split("\n")):
-            lines, used = 1, (lead if index == 0 else 0.0)
-            for word in paragraph.split(" "):
-                width = text_width(word, self.size, self.bold)
-                if used and used + space + width <= limit:
-                    used += space + width
-                    continue
-                if used:
-                    lines += 1
-                while width > limit:  # a word longer than a line breaks anywhere
-                    lines += 1
-                    width -= limit
-                used = width
-            total += lines
-        if tail and used + tail > limit:
-            total += 1
-        return total
-
-    def fit(self, text: str, max_lines: int, suffix: str, lead: float = 0, tail: float = 0) -> str:
-        """`text` itself if it fits in `max_lines`, else its longest beginning plus `suffix`."""
-        if self.lines(text, lead, tail) <= max_lines:
-            return text
-        low, high = 0, len(text)
-        while low < high:  # the longest prefix that still fits with the suffix
-            middle = (low + high + 1) // 2
-            if self.lines(text[:middle].rstrip() + suffix, lead, tail) <= max_lines:
-                low = middle
-            else:
-                high = middle - 1
-        cut = text[:low]
-        space = cut.rfind(" ")
-        if space > len(cut) - 20 and space > 0:  # end at a word when one is near
-            cut = cut[:space]
-        return cut.rstrip(" ,;:-\n") + suffix
-
-
-@dataclass(frozen=True)
-class SheetLayout:
-    """The emergency sheet's geometry, shared by the template author and the text budget.
-
-    Lengths in points. Every paragraph of the sheet has an exact line height, so what fits can
-    be counted in lines. `flexible_height` is what the page holds for the signs, steps, 999
-    thresholds and the medicine/contacts table once the fixed parts (title bar, identity block,
-    headings, the 999 box at its shortest) are placed; the tests prove it by converting the
-    longest plans to PDF.
-    """
-
-    page_width: float = 595.3
-    page_height: float = 841.9
-    margin_side: float = 34.0  # 12 mm
-    margin_top: float = 40.0
-    margin_bottom: float = 40.0
-    header_distance: float = 17.0
-    body_size: float = 12.0
-    body_line: float = 14.0
-    heading_size: float = 13.0
-    heading_line: float = 16.0
-    heading_before: float = 5.0
-    name_size: float = 20.0
-    script_size: float = 11.0
-    script_line: float = 13.0
-    small_size: float = 9.5
-    small_line: float = 11.5
-    title_size: float = 16.0
-    photo_width_mm: float = 27.0
-    photo_height_mm: float = 34.0
-    identity_height: float = 100.0
-    step_indent: float = 20.0
-    gap: float = 7.0  # the space above the medicine/contacts table and above the 999 box
-    cell_padding: float = 5.75  # Word's default left and right cell margin
-    flexible_height: float = 377.0
-
-    @property
-    def content_width(self) -> float:
-        return self.page_width - 2 * self.margin_side
-
-    @property
-    def half_width(self) -> float:
-        return self.content_width / 2
-
-    @property
-    def identity_text_width(self) -> float:
-        photo = self.photo_width_mm * 72 / 25.4 + 2 * self.cell_padding
-        return self.content_width - photo - 2 * self.cell_padding
-
-
-SHEET = SheetLayout()
-
-#: the least and most lines each flexible block of the sheet takes
-_SHEET_BLOCKS: dict[str, tuple[int, int]] = {
-    "steps": (8, 40),
-    "signs": (2, 12),
-    "call_999_when": (2, 8),
-    "lower": (3, 10),  # where the emergency medicine is, and the family's phones, side by side
-}
-#: who gets spare lines first, and up to how many: where the medicine is and whom to call come
-#: before long step lists, and the signs (what an emergency looks like) come last
-_BLOCK_PRIORITY = (("lower", 6), ("steps", 40), ("call_999_when", 8), ("signs", 12), ("lower", 10))
-
-
-@dataclass(frozen=True)
-class _Field:
-    """A short field of the sheet: at most `lines`, after `lead` points of template text."""
-
-    lines: int
-    lead: float = 0
-    tail: float = 0
-
-
-#: the 999 box's fields, with room for the template's words around them (11 pt script)
-_SCRIPT_FIELDS = {
-    "where": _Field(3, lead=120, tail=12),
-    "what3words": _Field(1, lead=230),
-    "script_name": _Field(1, lead=150, tail=40),
-    "conditions_said": _Field(2, lead=70, tail=12),
-    "tell": _Field(2, lead=70),
-    "entrance": _Field(2, lead=100),
-    "meets": _Field(2, tail=260),
-}
-
-
-def _allocate(needs: dict[str, int], capacity: int) -> dict[str, int]:
-    """Lines per block: each its minimum, then the rest by priority, up to what it needs."""
-    alloc = {name: max(min(needs[name], low), 1) for name, (low, _) in _SHEET_BLOCKS.items()}
-    for name, most in _BLOCK_PRIORITY:
-        top = min(needs[name], most)
-        while alloc[name] < top and sum(alloc.values()) < capacity:
-            alloc[name] += 1
-    return alloc
-
-
-@dataclass
-class _Budget:
-    """Fits lists of lines into a number of lines, marking what was left out."""
-
-    more_text: str
-    more_items: str
-
-    def groups(
-        self, groups: Iterable[WordedGroup], box: TextBox, max_lines: int, numbered: bool
-    ) -> list[dict[str, Any]]:
-        """Groups of lines (a title line each when titled), shortened to `max_lines`.
-
-        What does not fit is cut at a line with "… (see the full IHP)", or counted in a last
-        line "… and 3 more in the full IHP".
-        """
-        items = [(group.title, [line.text for line in group.lines]) for group in groups]
-        total = sum(len(lines) for _, lines in items)
-        fitted: list[dict[str, Any]] = []
-        left, shown = max_lines, 0
-        title_box = TextBox(box.width, box.size, bold=True)
-        done = False
-        for title, lines in items:
-            if done or left < (2 if title else 1):
-                break
-            entry: dict[str, Any] = {
-                "title": title_box.fit(title, 1, "…") if title else "",
-                "lines": [],
-            }
-            left -= 1 if title else 0
-            fitted.append(entry)
-            for number, text in enumerate(lines, start=1):
-                label = str(number) if numbered else ""
-                after = total - shown - 1  # lines that would still follow this one
-                need = box.lines(text)
-                if need <= left - (1 if after else 0):
-                    entry["lines"].append({"number": label, "text": text})
-                    left -= need
-                    shown += 1
-                    continue
-                with_note = f"{text} {self.more_items.format(count=after)}"
-                if after and box.lines(with_note) <= left:
-                    text = with_note
-                elif left >= 1:
-                    text = box.fit(text, left, self.more_text)
-                else:
-                    done = True
-                    break
-                entry["lines"].append({"number": label, "text": text})
-                shown, left, done = total, 0, True
-                break
-        if shown < total and left >= 1 and fitted:
-            fitted[-1]["lines"].append(
-                {"number": "", "text": self.more_items.format(count=total - shown)}
-            )
-        return [entry for entry in fitted if entry["lines"]]
-
-    def items(self, texts: list[str], box: TextBox, max_lines: int) -> list[str]:
-        """Separate short entries (contacts, medicines), each fitted, at most `max_lines`."""
-        fitted: list[str] = []
-        left = max_lines
-        for index, text in enumerate(texts):
-            room = left if index == len(texts) - 1 else left - 1
-            if box.lines(text) <= room:
-                fitted.append(text)
-                left -= box.lines(text)
-                continue
-            if room >= 1:
-                fitted.append(box.fit(text, room, self.more_text))
-                left -= room
-            hidden = len(texts) - len(fitted)
-            if hidden and left >= 1:
-                fitted.append(self.more_items.format(count=hidden))
-            break
-        return fitted
-
-
-def _group_lines(groups: Iterable[WordedGroup], box: TextBox) -> int:
-    return sum(
-        (1 if g.title else 0) + sum(box.lines(line.text) for line in g.lines) for g in groups
-    )
-
-
 # --- the context: everything templates print ---------------------------------------------------
 
 
@@ -545,100 +261,6 @@ def _wording_context(wording: EmergencyWording) -> dict[str, Any]:
             {"name": s.name, "title": s.title, "url": s.url, "citation": s.citation}
             for s in wording.sources
         ],
-    }
-
-
-def _sheet(plan: Plan, wording: EmergencyWording, words: dict[str, str]) -> dict[str, Any]:
-    """The emergency sheet's text, each block shortened to its share of one A4 page."""
-    layout = SHEET
-    budget = _Budget(
-        more_text=phrase("sheet", "more_text").format(**words),
-        more_items=phrase("sheet", "more_items").replace("{plan_short}", words["plan_short"]),
-    )
-    lines_box = TextBox(layout.content_width - layout.step_indent, layout.body_size)
-    half = TextBox(layout.half_width - 2 * layout.cell_padding, layout.body_size)
-    identity = TextBox(layout.identity_text_width, layout.body_size)
-    script = TextBox(
-        layout.content_width - 2 * layout.cell_padding - layout.step_indent, layout.script_size
-    )
-    small = TextBox(layout.content_width, layout.small_size, bold=True)
-    title = TextBox(layout.content_width - 2 * layout.cell_padding, layout.title_size, bold=True)
-    name_box = TextBox(layout.identity_text_width, layout.name_size, bold=True)
-
-    school, pupil = plan.school, plan.pupil
-    # The name may be shortened, never the place it is kept.
-    medicines = [
-        f"{half.fit(f'{m.name}, {m.dose}', 1, '…', tail=12)}: {m.storage}"
-        for m in plan.emergency_medicines
-    ]
-    contacts = [f"{c.name} ({c.relationship}): {_phones(c)}" for c in plan.contacts.family]
-    conditions = "; ".join(condition.diagnosis for condition in plan.conditions.conditions)
-    address = ", ".join(line.strip(" ,") for line in school.address.split("\n") if line.strip(" ,"))
-
-    def fit(key: str, text: str) -> str:
-        field = _SCRIPT_FIELDS[key]
-        return (
-            script.fit(text, field.lines, budget.more_text, field.lead, field.tail) if text else ""
-        )
-
-    values = {
-        "where": fit("where", f"{school.name}, {address}, {school.postcode}"),
-        "what3words": fit("what3words", school.what3words or ""),
-        "script_name": fit("script_name", plan.pupil_name),
-        "conditions_said": fit("conditions_said", conditions),
-        "tell": fit("tell", " ".join(line.text for line in wording.tell_ambulance)),
-        "entrance": fit("entrance", school.best_entrance),
-        "meets": fit("meets", school.who_meets_crew),
-    }
-    script_extra = (
-        sum(
-            max(script.lines(values[key], field.lead, field.tail) - 1, 0)
-            for key, field in _SCRIPT_FIELDS.items()
-        )
-        + (1 if school.satnav_postcode or school.what3words else 0)
-        + (1 if values["tell"] else 0)
-    )
-    flags = [small.fit(flag, 3, budget.more_text) for flag in wording.flags[:2]]
-    provenance = small.fit(wording.provenance, 2, budget.more_text)
-    small_lines = sum(small.lines(flag) for flag in flags) + small.lines(provenance) - 1
-    spare = (
-        layout.flexible_height - script_extra * layout.script_line - small_lines * layout.small_line
-    )
-    capacity = math.floor(spare / layout.body_line)
-
-    needs = {
-        "steps": max(_group_lines(wording.steps, lines_box), 1),
-        "signs": max(_group_lines(wording.signs, lines_box), 1),
-        "call_999_when": max(_group_lines(wording.call_999_when, lines_box), 1),
-        "lower": max(
-            sum(half.lines(text) for text in medicines) or 1,
-            sum(half.lines(text) for text in contacts) or 1,
-        ),
-    }
-    alloc = _allocate(needs, capacity)
-    year_class = " · ".join(part for part in (pupil.year_group, pupil.class_name) if part)
-    return {
-        **values,
-        "kinds": title.fit(
-            " · ".join(kind.value for kind in plan.condition_kinds),
-            1,
-            "…",
-            lead=text_width("EMERGENCY SHEET · ", layout.title_size, True),
-        ),
-        "name": name_box.fit(plan.pupil_name, 1, "…"),
-        "known_as": identity.fit(pupil.legal_name, 1, "…", lead=80) if pupil.preferred_name else "",
-        "year_class": identity.fit(year_class, 1, "…"),
-        "conditions": identity.fit(conditions, 2, budget.more_text, lead=70),
-        "signs": budget.groups(wording.signs, lines_box, alloc["signs"], numbered=False),
-        "steps": budget.groups(wording.steps, lines_box, alloc["steps"], numbered=True),
-        "call_999_when": budget.groups(
-            wording.call_999_when, lines_box, alloc["call_999_when"], numbered=False
-        ),
-        "medicines": budget.items(medicines, half, alloc["lower"]),
-        "contacts": budget.items(contacts, half, alloc["lower"]),
-        "flags": flags,
-        "provenance": provenance,
-        "phone": school.phone_for_999 or school.main_phone,
     }
 
 
@@ -742,7 +364,7 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "agreement",
     )
     context["action"] = _wording_context(wording)
-    context["sheet"] = _sheet(plan, wording, words)
+    context["sheet"] = sheet_context(plan, wording, words, context["pupil"]["photo_used"])
     context["letter"] = {
         "to": _joined(_parents(plan)),
         "date": uk_date(agreement.plan_date),
@@ -884,6 +506,8 @@ def render_document(
         ) from None
     except jinja2.TemplateError as error:
         raise TemplateError(f"the template {compiled.path.name} failed: {error}") from None
+    if compiled.kind is DocumentKind.EMERGENCY:
+        set_type_size(document.docx, context["sheet"]["type_size"])
     try:
         document.save(dest)
     except OSError as error:
@@ -908,7 +532,8 @@ def render(
     made only when training is recorded.
     """
     context = plan_context(plan)
-    use_photo = photo if (photo is not None and plan.pupil.photo_consent) else None
+    # Only a photo the plan names and the parent consented to: the sheet is laid out for it.
+    use_photo = photo if context["pupil"]["photo_used"] else None
     written: dict[DocumentKind, Path] = {}
     for kind in DocumentKind:
         if not kind.wanted(plan):

@@ -33,7 +33,8 @@ from docx.text.paragraph import Paragraph
 from pydantic import BaseModel
 
 from pipeline import model
-from pipeline.render import SHEET, DocumentKind
+from pipeline.emergency_sheet import SHEET
+from pipeline.render import DocumentKind
 from pipeline.resources import templates_dir
 
 FONT = "Arial"  # LibreOffice substitutes the metric-compatible Liberation Sans
@@ -790,8 +791,35 @@ def build_ihp() -> DocxDocument:
 
 
 def _sheet_styles(document: DocxDocument) -> None:
+    """The sheet's styles at 12 pt; rendering sets the sizes that fit each pupil's page."""
     s = SHEET
-    _style(document, "Sheet Body", size=s.body_size, line=s.body_line, after=0, base="Normal")
+    sizes = s.styles()
+    looks: dict[str, dict[str, Any]] = {
+        "Sheet Body": {},
+        "Sheet Group": {"bold": True},
+        "Sheet Step": {},
+        "Sheet Heading": {"bold": True, "colour": ALERT, "keep_with_next": True},
+        "Sheet Script": {},
+        "Sheet Small": {"colour": INK},
+        "Sheet Gap": {},
+    }
+    for name, look in looks.items():
+        size = sizes[name]
+        _style(
+            document,
+            name,
+            size=size.size,
+            line=size.line,
+            before=size.before,
+            after=size.after,
+            base="Normal",
+            **look,
+        )
+        if size.indent:
+            paragraph = document.styles[name].paragraph_format
+            paragraph.left_indent = Pt(size.indent)
+            paragraph.first_line_indent = Pt(-size.indent)
+            paragraph.tab_stops.add_tab_stop(Pt(size.indent))
     _style(
         document,
         "Sheet Name",
@@ -803,53 +831,15 @@ def _sheet_styles(document: DocxDocument) -> None:
     )
     _style(
         document,
-        "Sheet Heading",
-        size=s.heading_size,
-        bold=True,
-        colour=ALERT,
-        line=s.heading_line,
-        before=s.heading_before,
-        after=2,
-        keep_with_next=True,
-        base="Normal",
-    )
-    _style(
-        document,
-        "Sheet Group",
-        size=s.body_size,
-        bold=True,
-        line=s.body_line,
-        after=0,
-        base="Normal",
-    )
-    _style(document, "Sheet Step", size=s.body_size, line=s.body_line, after=0, base="Normal")
-    _style(document, "Sheet Script", size=s.script_size, line=s.script_line, after=0, base="Normal")
-    _style(
-        document,
-        "Sheet Small",
-        size=s.small_size,
-        line=s.small_line,
-        after=0,
-        colour=INK,
-        base="Normal",
-    )
-    _style(
-        document,
         "Sheet Title",
-        size=16,
+        size=s.title_size,
         bold=True,
         colour=RGBColor(0xFF, 0xFF, 0xFF),
-        line=20,
+        line=s.title_line,
         after=0,
         base="Normal",
     )
     _style(document, "Sheet Photo", size=s.body_size, after=0, base="Normal")
-    _style(document, "Sheet Gap", size=2, line=s.gap, after=0, base="Normal")
-    for name, indent in (("Sheet Step", s.step_indent), ("Sheet Script", s.step_indent)):
-        paragraph = document.styles[name].paragraph_format
-        paragraph.left_indent = Pt(indent)
-        paragraph.first_line_indent = Pt(-indent)
-        paragraph.tab_stops.add_tab_stop(Pt(indent))
 
 
 def _cell_para(
@@ -870,6 +860,12 @@ def _width_mm(points: float) -> float:
     return points * 25.4 / 72
 
 
+def _labelled(paragraph: Paragraph, label: str, text: str) -> None:
+    """A bold label (when the entry has one) before the entry's text, in one paragraph."""
+    paragraph.add_run("{% if " + label + " %}{{ " + label + " }}: {% endif %}").bold = True
+    paragraph.add_run(text)
+
+
 def _sheet_lines(container: object, key: str, numbered: bool) -> None:
     """Groups of lines (signs, steps, 999 thresholds) with their optional bold titles."""
     _tag(container, f"if sheet.{key}")
@@ -881,7 +877,8 @@ def _sheet_lines(container: object, key: str, numbered: bool) -> None:
     if numbered:
         _para(container, "{% if l.number %}{{ l.number }}.{% endif %}\t{{ l.text }}", "Sheet Step")
     else:
-        _para(container, "•\t{{ l.text }}", "Sheet Step")
+        paragraph = _para(container, "{% if not l.pointer %}•{% endif %}\t", "Sheet Step")
+        _labelled(paragraph, "l.label", "{{ l.text }}")
     _tag(container, "endfor")
     _tag(container, "endfor")
     _tag(container, "else")
@@ -908,8 +905,10 @@ def build_emergency() -> DocxDocument:
     widths = [photo_width, full - photo_width]
     identity = _table(document, widths, style_borders=False)
     row = identity.add_row()
-    row.height = Pt(s.identity_height)
+    row.height = Pt(s.photo_row)
     row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
+    # as tall as the photo, or only as the text when there is none (set per pupil)
+    row._tr.trPr.find(qn("w:trHeight")).set(qn("w:val"), "{{ sheet.identity_twips }}")
     photo_cell, text_cell = row.cells
     photo_cell.width, text_cell.width = Mm(widths[0]), Mm(widths[1])
     photo_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
@@ -930,11 +929,11 @@ def build_emergency() -> DocxDocument:
         "Sheet Body",
     )
     _cell_para(text_cell, "{{ sheet.year_class }}", "Sheet Body")
-    paragraph = _cell_para(text_cell, "Condition: ", "Sheet Body", bold=True)
+    paragraph = _cell_para(text_cell, "{{ sheet.conditions_label }}: ", "Sheet Body", bold=True)
     paragraph.add_run("{{ sheet.conditions }}")
 
     _tag(document, "for flag in sheet.flags")
-    _para(document, "{{ flag }}", "Sheet Small", bold=True)
+    _para(document, "{{ flag }}", "Sheet Group")
     _tag(document, "endfor")
     _para(document, "What an emergency looks like", "Sheet Heading")
     _sheet_lines(document, "signs", numbered=False)
@@ -957,13 +956,13 @@ def build_emergency() -> DocxDocument:
     medicine_cell, contact_cell = _row(lower, ["", ""], [half, half], style="Sheet Body")
     medicine_cell.paragraphs[0].style = document.styles["Tag"]
     _cell_tag(medicine_cell, "for m in sheet.medicines")
-    _cell_para(medicine_cell, "{{ m }}", "Sheet Body")
+    _labelled(_cell_para(medicine_cell, "", "Sheet Body"), "m.name", "{{ m.storage }}")
     _cell_tag(medicine_cell, "else")
     _cell_para(medicine_cell, "No emergency medicine recorded.", "Sheet Body")
     _cell_tag(medicine_cell, "endfor")
     contact_cell.paragraphs[0].style = document.styles["Tag"]
     _cell_tag(contact_cell, "for c in sheet.contacts")
-    _cell_para(contact_cell, "{{ c }}", "Sheet Body")
+    _labelled(_cell_para(contact_cell, "", "Sheet Body"), "c.name", "{{ c.phones }}")
     _cell_tag(contact_cell, "endfor")
     _para(document, "", "Sheet Gap")
 
@@ -977,29 +976,43 @@ def build_emergency() -> DocxDocument:
         first=True,
     )
     cell.paragraphs[0].paragraph_format.space_before = Pt(0)
-    script = [
-        "1.\tDial 999 and ask for an ambulance. Give our number: {{ sheet.phone }}.",
-        "2.\t“I am calling from {{ sheet.where }}.”",
-        "{%p if school.satnav_postcode or sheet.what3words %}",
-        "\t{% if school.satnav_postcode %}"
-        "Sat-nav postcode {{ school.satnav_postcode }}. {% endif %}"
-        "{% if sheet.what3words %}what3words {{ sheet.what3words }}{% endif %}",
+    # Each line a plain instruction, or a bold label and the school's or the plan's own words,
+    # so that whatever a SENCo typed still reads as a sentence.
+    script: list[str | list[tuple[str, bool]]] = [
+        [
+            ("1.\tDial 999 and ask for an ambulance. ", False),
+            ("Our phone number: ", True),
+            ("{{ sheet.phone }}", False),
+        ],
+        [("2.\t", False), ("Our address: ", True), ("{{ sheet.where }}", False)],
+        "{%p if sheet.satnav %}",
+        [("\t{{ sheet.satnav }}", False)],
         "{%p endif %}",
-        "3.\t“My name is …………………… The {{ terms.pupil }} is at ……………………” (say exactly where).",
-        "4.\t“The {{ terms.pupil }} is {{ sheet.script_name }}, aged {{ pupil.age }},",
-        "\twho has {{ sheet.conditions_said }}.”",
-        "5.\tSay what happened, and what has been given and when.",
-        "{%p if sheet.tell %}",
-        "\tTell them: {{ sheet.tell }}",
-        "{%p endif %}",
-        "6.\tBest entrance: {{ sheet.entrance }}",
-        "7.\t{{ sheet.meets }} meets the crew and brings them to the {{ terms.pupil }}.",
+        [("3.\tSay your name, and exactly where the {{ terms.pupil }} is.", False)],
+        [
+            ("4.\t", False),
+            ("The {{ terms.pupil }}: ", True),
+            ("{{ sheet.script_name }}, aged {{ pupil.age }}", False),
+        ],
+        [
+            ("\t", False),
+            ("{{ sheet.conditions_label }}: ", True),
+            ("{{ sheet.conditions_said }}", False),
+        ],
+        [("5.\tSay what has happened, and what has been given and when.", False)],
+        "{%p for t in sheet.tell %}",
+        [("\t", False), ("{{ t }}", True)],
+        "{%p endfor %}",
+        [("6.\t", False), ("Best entrance: ", True), ("{{ sheet.entrance }}", False)],
+        [("7.\t", False), ("Who meets the crew: ", True), ("{{ sheet.meets }}", False)],
     ]
     for line in script:
-        if line.startswith("{%p"):
+        if isinstance(line, str):
             _cell_para(cell, line, "Tag")
-        else:
-            _cell_para(cell, line, "Sheet Script")
+            continue
+        paragraph = _cell_para(cell, "", "Sheet Script")
+        for text, bold in line:
+            paragraph.add_run(text).bold = bold or None
     _para(document, "", "Tag")
     _para(document, "{{ sheet.provenance }}", "Sheet Small", bold=True)
     return document

@@ -441,3 +441,23 @@ def longest_plan(**sections: Any) -> Plan:
         elif name in fields:
             out[name] = fields[name]
     return Plan.model_validate(out)
+
+
+#: the workbook leaves the emergency wording to the condition library's defaults
+NO_OWN_WORDING: dict[str, Any] = {
+    "steps": [],
+    "signs": None,
+    "call_999_when": None,
+    "tell_ambulance": None,
+}
+
+
+def priya_like(*kinds: str) -> Plan:
+    """Like samples/priya-sharma.xlsx: conditions of these kinds with the library's default
+    wording awaiting agreement, and two family contacts."""
+    return make_plan(
+        emergency=NO_OWN_WORDING,
+        agreement={"agreed_by": None},
+        conditions={"conditions": [{"kind": kind, "diagnosis": kind} for kind in kinds]},
+        contacts={"family": RICH["contacts"]["family"][:2]},
+    )

@@ -6,31 +6,35 @@ PDFs are read back with pypdf.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
-from plans import longest_plan, make_plan
+from plans import longest_plan, make_plan, priya_like
 from pypdf import PdfReader
 
+from pipeline.conditions import emergency_wording
+from pipeline.emergency_sheet import SHEET, fit_sheet
 from pipeline.libreoffice import convert, find_soffice
 from pipeline.model import TEXT_LIMIT, Plan
 from pipeline.render import DocumentKind, load_templates, plan_context, render
 from pipeline.validate import check_intake
+from pipeline.wording import terms
 
 pytestmark = pytest.mark.libreoffice
 
 NO_OWN_WORDING = {"steps": [], "signs": None, "call_999_when": None, "tell_ambulance": None}
-EVERY_KIND = [
-    {"kind": kind, "diagnosis": kind}
-    for kind in (
-        "Asthma",
-        "Type 1 diabetes",
-        "Epilepsy or seizures",
-        "Anaphylaxis or severe allergy",
-    )
-]
+EVERY_KIND_NAMES = (
+    "Asthma",
+    "Type 1 diabetes",
+    "Epilepsy or seizures",
+    "Anaphylaxis or severe allergy",
+)
+EVERY_KIND = [{"kind": kind, "diagnosis": kind} for kind in EVERY_KIND_NAMES]
+#: two conditions with the library's default wording, as in samples/priya-sharma.xlsx
+PAIRS = list(itertools.combinations(EVERY_KIND_NAMES, 2))
 
 
 def _plans() -> dict[str, Plan]:
@@ -50,6 +54,15 @@ def _plans() -> dict[str, Plan]:
         # the longest text the form accepts in every field, 12 contacts, 40 steps, 12 medicines
         "longest": longest_plan(),
         "longest-defaults": longest_plan(emergency={"steps": []}, conditions={"asthma_mart": True}),
+        **{f"two-{'+'.join(k.split()[0] for k in pair)}": priya_like(*pair) for pair in PAIRS},
+        "two-mart": make_plan(
+            emergency=NO_OWN_WORDING,
+            conditions={
+                "conditions": [{"kind": kind, "diagnosis": kind} for kind in EVERY_KIND_NAMES[::3]],
+                "asthma_mart": True,
+            },
+            agreement={"agreed_by": None},
+        ),
         "many-short": make_plan(
             emergency={"steps": [{"step": f"Short step number {i}."} for i in range(60)]},
             contacts={
@@ -167,3 +180,47 @@ def test_ihp_letter_and_record_lay_out_with_page_numbers(pdfs: dict[str, Any]) -
     # headings become the PDF outline (navigable, and what screen readers follow)
     titles = [item.title for item in ihp.outline if not isinstance(item, list)]
     assert "About the pupil" in titles and "Emergency" in titles
+
+
+def _page_text(path: Path) -> str:
+    return " ".join(_text(path).split())
+
+
+def test_two_conditions_with_default_wording_print_every_999_criterion(
+    pdfs: dict[str, Any],
+) -> None:
+    """Priya's sheet, and any two conditions with default wording: nothing cut."""
+    plans = {name: plan for name, plan in _plans().items() if name.startswith("two-")}
+    plans["sample-priya-sharma"] = _samples()["sample-priya-sharma"][0]
+    for name, plan in plans.items():
+        text = _page_text(pdfs[name][DocumentKind.EMERGENCY])
+        assert "in the full IHP" not in text, name
+        for group in emergency_wording(plan).call_999_when:
+            for line in group.lines:
+                assert " ".join(line.text.split()) in text, (name, line.text)
+
+
+def _lowest_line(path: Path) -> float:
+    """How far down the page the lowest line of the sheet stands (its baseline), in points."""
+    page = PdfReader(path).pages[0]
+    height = float(page.mediabox.height)
+    baselines: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: Any) -> None:
+        if text.strip():
+            baselines.append(height - (tm[5] * cm[3] + cm[5]))
+
+    page.extract_text(visitor_text=visit)
+    return max(y for y in baselines if y < height - SHEET.margin_bottom)  # not the footer
+
+
+def test_the_page_is_laid_out_no_longer_than_measured(pdfs: dict[str, Any]) -> None:
+    """LibreOffice puts the last line no lower than the fitting counted: the page budget is the
+    page itself, less a small reserve, and that is safe."""
+    plans = {**_plans(), **{name: plan for name, (plan, _) in _samples().items()}}
+    for name, plan in plans.items():
+        photo = bool(plan.pupil.photo and plan.pupil.photo_consent)
+        fitted = fit_sheet(plan, emergency_wording(plan), terms(plan.school.nation), photo)
+        lowest = _lowest_line(pdfs[name][DocumentKind.EMERGENCY])
+        assert lowest <= SHEET.margin_top + fitted.height + 0.5, name
+        assert fitted.height <= SHEET.usable_height, name

@@ -18,6 +18,7 @@ from lxml import etree
 from PIL import Image
 from plans import longest_plan, make_plan
 
+from pipeline.emergency_sheet import TYPE_SIZES
 from pipeline.errors import InvalidInputError, TemplateError
 from pipeline.render import (
     SHEET,
@@ -456,17 +457,23 @@ def test_context_uses_uk_dates_and_plain_values() -> None:
 
 
 def test_the_emergency_sheet_text_is_shortened_to_its_budget() -> None:
-    plan = longest_plan()
-    sheet = plan_context(plan)["sheet"]
-    body = TextBox(SHEET.content_width - SHEET.step_indent, SHEET.body_size)
-    step_lines = sum(
-        body.lines(line["text"]) for group in sheet["steps"] for line in group["lines"]
-    )
-    assert 1 <= step_lines <= 40
-    assert any(
-        line["text"].endswith("… (see the full IHP)") for g in sheet["steps"] for line in g["lines"]
-    )
-    assert sheet["contacts"][-1].endswith("more in the full IHP")
+    """The longest plan cannot fit even at the smallest size: what is cut points to the full
+    IHP, and what is kept longest (the first steps, the 999 criteria, where the medicine is
+    kept, the first two contacts) is still there, shortened."""
+    sheet = plan_context(longest_plan())["sheet"]
+    assert sheet["type_size"] == TYPE_SIZES[-1]
+    steps = [line for group in sheet["steps"] for line in group["lines"]]
+    assert steps[0]["number"] == "1" and steps[0]["text"].endswith("… (see the full IHP)")
+    assert steps[-1]["text"].endswith("more in the full IHP") and steps[-1]["pointer"]
+    smallest = SHEET.at(TYPE_SIZES[-1])
+    body = TextBox(smallest.content_width - smallest.step_indent, smallest.body_size)
+    assert sum(body.lines(line["text"]) for line in steps) <= 40
+    criteria = sheet["call_999_when"][0]["lines"]
+    assert criteria[0]["text"].startswith("emergency-call_999_when")
+    names = [contact["name"] for contact in sheet["contacts"]]
+    assert names[0].startswith("contacts-family0-name") and names[1].startswith("contacts-family1")
+    assert sheet["contacts"][-1]["phones"].endswith("more in the full IHP")
+    assert sheet["medicines"][0]["storage"].startswith("medicines-medicines0-storage")
     assert len(sheet["name"]) < 60 and sheet["name"].endswith("…")
     assert sheet["where"].endswith("… (see the full IHP)")
 

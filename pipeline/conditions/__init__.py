@@ -46,6 +46,9 @@ class GuideLine:
 
     text: str
     source: str
+    #: what to do once the emergency is over (recovery, recording): the first to go when the
+    #: one-page emergency sheet is short of room
+    after_care: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class GuideEmergency:
     signs: tuple[GuideLine, ...]
     steps: tuple[GuideLine, ...]
     call_999_when: tuple[GuideLine, ...]
+    #: a milder reaction than the emergency itself (e.g. a mild allergic reaction)
+    mild: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,14 @@ class LibraryError(ValueError):
 
 def _lines(raw: list[dict[str, str]], where: str) -> tuple[GuideLine, ...]:
     try:
-        return tuple(GuideLine(text=line["text"], source=line["source"]) for line in raw)
+        return tuple(
+            GuideLine(
+                text=line["text"],
+                source=line["source"],
+                after_care=bool(line.get("after_care", False)),
+            )
+            for line in raw
+        )
     except (KeyError, TypeError) as error:
         raise LibraryError(f"{where}: every line needs a text and a source") from error
 
@@ -126,6 +138,7 @@ def _emergencies(raw: list[dict[str, Any]], where: str) -> tuple[GuideEmergency,
             signs=_lines(item.get("signs", []), f"{where} signs"),
             steps=_lines(item.get("steps", []), f"{where} steps"),
             call_999_when=_lines(item.get("call_999_when", []), f"{where} call_999_when"),
+            mild=bool(item.get("mild", False)),
         )
         for item in raw
     )
@@ -215,6 +228,7 @@ class WordedLine:
 
     text: str
     source: Source | None = None
+    after_care: bool = False
 
 
 @dataclass(frozen=True)
@@ -223,6 +237,7 @@ class WordedGroup:
 
     title: str
     lines: tuple[WordedLine, ...]
+    mild: bool = False
 
 
 @dataclass(frozen=True)
@@ -257,7 +272,11 @@ def _fill(line: GuideLine, guide: ConditionGuide, plan: Plan) -> WordedLine:
         for name, placeholder in guide.placeholders.items()
     }
     # Library text is trusted data; the plan's values are inserted, never formatted themselves.
-    return WordedLine(text=line.text.format_map(values), source=guide.sources[line.source])
+    return WordedLine(
+        text=line.text.format_map(values),
+        source=guide.sources[line.source],
+        after_care=line.after_care,
+    )
 
 
 def _plan_lines(text: str | None) -> tuple[WordedLine, ...]:
@@ -298,7 +317,7 @@ def emergency_wording(
             for part in default_groups:
                 lines = tuple(_fill(line, guide, plan) for line in getattr(item, part))
                 if lines:
-                    default_groups[part].append(WordedGroup(item.title, lines))
+                    default_groups[part].append(WordedGroup(item.title, lines, item.mild))
 
     own = {
         "signs": _plan_lines(emergency.signs),
