@@ -41,7 +41,7 @@ class Limits:
     """What an intake workbook may hold; past any of these it is refused before it is loaded.
 
     A filled intake form is about 70 KB on disk, 0.5 MB unpacked, 45 parts, 230 rows a sheet
-    and 13,000 cells, so each limit leaves a wide margin for a school's own additions.
+    and 10,000 cells, so each limit leaves a wide margin for a school's own additions.
     """
 
     #: size of the file on disk
@@ -56,7 +56,7 @@ class Limits:
     parts: int = 500
     #: rows written in one sheet
     rows_per_sheet: int = 5_000
-    #: cells written in the whole workbook
+    #: cells written in the whole workbook (a merge counts every cell it covers)
     cells: int = 250_000
 
 
@@ -120,7 +120,11 @@ def _refuse(
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / MB:,.0f} MB" if size >= 10 * MB else f"{size / MB:,.1f} MB"
+    return f"{size / MB:,.1f} MB"
+
+
+def _limit(size: int) -> str:
+    return f"{size // MB:,} MB"
 
 
 def inspect_package(path: Path, limits: Limits = LIMITS) -> Package:
@@ -132,7 +136,7 @@ def inspect_package(path: Path, limits: Limits = LIMITS) -> Package:
     if size > limits.file_bytes:
         raise _refuse(
             path,
-            f"this file is {_megabytes(size)}, more than the {_megabytes(limits.file_bytes)} "
+            f"this file is {_megabytes(size)}, more than the {_limit(limits.file_bytes)} "
             "an intake workbook may be (a filled form is under 1 MB)",
             "copy the details into a fresh copy of the form; if pictures were pasted into the "
             "workbook, remove them",
@@ -243,7 +247,7 @@ def _check_directory(path: Path, package: zipfile.ZipFile, limits: Limits) -> No
         raise _refuse(
             path,
             f"this file unpacks to {_megabytes(unpacked)}, more than the "
-            f"{_megabytes(limits.unpacked_bytes)} an intake workbook may (a filled form "
+            f"{_limit(limits.unpacked_bytes)} an intake workbook may (a filled form "
             "unpacks to under 1 MB)",
             _FRESH_HINT,
             reason="unpacks-too-big",
@@ -444,7 +448,7 @@ class _SheetScan:
             raise _refuse(
                 self.path,
                 f"this workbook has more than {self.limits.cells:,} cells (the limit was "
-                f"passed on the '{self.sheet}' sheet); an intake form has about 13,000",
+                f"passed on the '{self.sheet}' sheet); an intake form has about 10,000",
                 _FRESH_HINT,
                 sheet=self.sheet,
                 reason="too-many-cells",

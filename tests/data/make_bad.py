@@ -732,14 +732,14 @@ CORPUS: tuple[Bad, ...] = (
         "one merge covering 702,000 cells (openpyxl would make an object for each)",
         "Notes",
         "this workbook has more than 250,000 cells (the limit was passed on the 'Notes' sheet); "
-        "an intake form has about 13,000",
+        "an intake form has about 10,000",
         _huge_merge,
     ),
     Bad(
         "zip-bomb.xlsx",
         "a part that unpacks to 60 MB of zeros",
         "",
-        "this file unpacks to 60 MB, more than the 50 MB an intake workbook may (a filled form "
+        "this file unpacks to 60.0 MB, more than the 50 MB an intake workbook may (a filled form "
         "unpacks to under 1 MB)",
         _bomb(60 * 1024 * 1024),
     ),
