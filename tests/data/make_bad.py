@@ -739,7 +739,7 @@ CORPUS: tuple[Bad, ...] = (
         "zip-bomb.xlsx",
         "a part that unpacks to 60 MB of zeros",
         "",
-        "this file unpacks to 60.0 MB, more than the 50 MB an intake workbook may (a filled form "
+        "this file unpacks to 60.4 MB, more than the 50 MB an intake workbook may (a filled form "
         "unpacks to under 1 MB)",
         _bomb(60 * 1024 * 1024),
     ),
