@@ -48,6 +48,7 @@ _BOLD = (
     278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
 )  # fmt: skip
 _SPECIAL = {
+    "\u00a0": 278,  # a no-break space, as wide as a space
     "…": 1000,
     "—": 1000,
     "–": 556,
@@ -336,8 +337,13 @@ def medicine_name(name: str) -> str:
     return short or name
 
 
+def _unbroken(text: str) -> str:
+    """Text that never breaks across lines (a phone number): no-break spaces for spaces."""
+    return text.replace(" ", "\u00a0")
+
+
 def _phones(contact: FamilyContact) -> str:
-    return " · ".join(f"{kind} {number}" for kind, number in contact.phones)
+    return " · ".join(_unbroken(f"{kind} {number}") for kind, number in contact.phones)
 
 
 @dataclass
@@ -498,7 +504,7 @@ class _Sheet:
         conditions = "; ".join(condition.diagnosis for condition in plan.conditions.conditions)
         self.conditions_label = "Conditions" if len(plan.conditions.conditions) > 1 else "Condition"
         self.conditions = conditions
-        self.phone = school.phone_for_999 or school.main_phone
+        self.phone = _unbroken(school.phone_for_999 or school.main_phone)
         finding = [
             f"Sat-nav postcode: {school.satnav_postcode}" if school.satnav_postcode else "",
             f"what3words: {school.what3words}" if school.what3words else "",
@@ -605,9 +611,17 @@ class _Sheet:
                 if not shown:
                     continue
             total += sum(self._entry_lines(entry, self.lines_box) for entry in shown)
-            if len(shown) < len(group.entries):
-                total += 1
+            hidden = len(group.entries) - len(shown)
+            if hidden and not (shown and self._pointer_fits(shown[-1], hidden)):
+                total += 1  # "… and 3 more" on a line of its own
         return total
+
+    def _pointer_fits(self, entry: _Entry, hidden: int) -> bool:
+        """Whether "… and 3 more" fits after an entry's text without taking another line."""
+        _, lead = self._lead(entry, self.lines_box)
+        text = self._shown_text(entry, self.lines_box)
+        more = text + " " + self._more(hidden)
+        return self.lines_box.lines(more, lead=lead) == self.lines_box.lines(text, lead=lead)
 
     def _list_lines(self, entries: list[_Entry]) -> int:
         if not entries:
@@ -710,19 +724,40 @@ class _Sheet:
         for entries in (main_entries, self.contacts, self.medicines, criteria):
             yield from ((entry, "hidden", True) for entry in reversed(entries[1:]))
 
+    def _lists(self) -> dict[int, int]:
+        """Each entry's list (a group, the medicines, the contacts), by `id`."""
+        lists: list[list[_Entry]] = [
+            group.entries
+            for groups in (self.signs, self.steps, self.call_999_when)
+            for group in groups
+        ]
+        lists += [self.medicines, self.contacts]
+        return {id(entry): index for index, entries in enumerate(lists) for entry in entries}
+
     def cut_to_fit(self) -> None:
-        """Make the cuts in order until the sheet fits, then undo every cut it can spare."""
+        """Make the cuts in order until the sheet fits, then undo every cut it can spare.
+
+        Undoing goes from the most important cut down; once a cut in a list cannot be undone,
+        no less important cut in that list is, so that a list never shows a lesser line while
+        a more important one is left out.
+        """
         made: list[_Cut] = []
         for entry, name, value in self.cuts():
             if self.fits():
                 break
             made.append((entry, name, getattr(entry, name)))
             setattr(entry, name, value)
-        for entry, name, old in reversed(made):  # the most important cut is undone first
+        lists = self._lists()
+        kept_cut: set[int] = set()
+        for entry, name, old in reversed(made):
+            owner = lists.get(id(entry), -1)
+            if owner in kept_cut:
+                continue
             new = getattr(entry, name)
             setattr(entry, name, old)
             if not self.fits():
                 setattr(entry, name, new)
+                kept_cut.add(owner)
                 self.complete = False
 
     # --- what the template prints ---
@@ -748,7 +783,9 @@ class _Sheet:
                 }
                 for entry in shown
             ]
-            if hidden:
+            if hidden and shown and self._pointer_fits(shown[-1], hidden):
+                lines[-1]["text"] += " " + self._more(hidden)
+            elif hidden:
                 more = self._more(hidden)
                 lines.append({"number": "", "label": "", "text": more, "pointer": True})
             title = self.title_box.fit(group.title, 1, "…") if group.title else ""
