@@ -54,6 +54,7 @@ from pipeline.model import (
     single_fields,
     table_fields,
 )
+from pipeline.wording import reword
 
 PUPIL_FORM = "ihp-intake.xlsx"
 WALES_FORM = "ihp-intake-wales.xlsx"
@@ -241,11 +242,13 @@ class _Lists:
         return self.ranges[choices]
 
 
-def _validation(field: FieldInfo, name: str, lists: _Lists) -> DataValidation:
+def _validation(
+    field: FieldInfo, name: str, lists: _Lists, nation: Nation = Nation.ENGLAND
+) -> DataValidation:
     """The input prompt and the check Excel applies as the SENCo types."""
     kind = input_kind(field)
-    label = label_of(field, name)
-    prompt = field.description or ""
+    label = reword(label_of(field, name), nation)
+    prompt = reword(field.description or "", nation)
     extra = field.json_schema_extra
     if isinstance(extra, dict) and extra.get("example"):
         prompt += f" Example: {extra['example']}."
@@ -360,18 +363,23 @@ def _sheet_heading(ws: Worksheet, title: str, intro: str, width: int) -> None:
 
 
 def _write_single(
-    ws: Worksheet, row: int, section: str, name: str, field: FieldInfo, lists: _Lists
+    ws: Worksheet,
+    row: int,
+    section: str,
+    name: str,
+    field: FieldInfo,
+    lists: _Lists,
+    nation: Nation = Nation.ENGLAND,
 ) -> None:
     kind = input_kind(field)
     required = field.is_required()
-    label = ws.cell(
-        row=row, column=LABEL_COLUMN, value=label_of(field, name) + (" *" if required else "")
-    )
+    text = reword(label_of(field, name), nation)
+    label = ws.cell(row=row, column=LABEL_COLUMN, value=text + (" *" if required else ""))
     label.alignment = _WRAP_TOP
     label.font = Font(bold=required)
     cell = ws.cell(row=row, column=INPUT_COLUMN)
     _style_input(cell, field, kind)
-    guide = ws.cell(row=row, column=GUIDE_COLUMN, value=field.description)
+    guide = ws.cell(row=row, column=GUIDE_COLUMN, value=reword(field.description or "", nation))
     guide.font = _GUIDE_FONT
     guide.alignment = _WRAP_TOP
     if kind == "yes_no" and field.default is False:
@@ -380,7 +388,7 @@ def _write_single(
         cell.value = str(field.default.value)
     elif kind in ("int", "float") and isinstance(field.default, int | float):
         cell.value = field.default
-    validation = _validation(field, name, lists)
+    validation = _validation(field, name, lists, nation)
     ws.add_data_validation(validation)
     validation.add(cell)
     if required:
@@ -398,16 +406,23 @@ def _write_table(
     row_model: type[Row],
     lists: _Lists,
     spare_rows: int,
+    nation: Nation = Nation.ENGLAND,
 ) -> int:
-    """Heading, header row, blank rows; returns the first row after the table."""
-    heading = ws.cell(row=row, column=LABEL_COLUMN, value=label_of(field, field_name))
+    """Heading, header row, blank rows; returns the first row after the table.
+
+    Column headings stay in the model's words in every nation: the reader finds columns by them.
+    """
+    heading = ws.cell(
+        row=row, column=LABEL_COLUMN, value=reword(label_of(field, field_name), nation)
+    )
     heading.font = _HEADING_FONT
-    guide = ws.cell(row=row, column=INPUT_COLUMN, value=field.description)
+    description = reword(field.description or "", nation)
+    guide = ws.cell(row=row, column=INPUT_COLUMN, value=description)
     guide.font = _GUIDE_FONT
     guide.alignment = _WRAP_TOP
     if is_required(field):
         heading.value = f"{heading.value} *"
-        guide.value = f"{field.description} At least one row is required."
+        guide.value = f"{description} At least one row is required."
     header_row = row + 1
     first, last = header_row + 1, header_row + row_model.blank_rows
     columns = list(row_model.model_fields.items())
@@ -425,7 +440,7 @@ def _write_table(
             cell.number_format = _number_format(kind)
             if body_row <= last:
                 cell.border = _BOX
-        validation = _validation(column_field, name, lists)
+        validation = _validation(column_field, name, lists, nation)
         ws.add_data_validation(validation)
         validation.add(f"{letter}{first}:{letter}{last + spare_rows}")
         if column_field.is_required():
@@ -449,17 +464,23 @@ def _write_table(
 
 
 def _write_section_sheet(
-    wb: Workbook, key: str, section: type[Section], lists: _Lists
+    wb: Workbook,
+    key: str,
+    section: type[Section],
+    lists: _Lists,
+    nation: Nation = Nation.ENGLAND,
 ) -> Worksheet:
-    ws = wb.create_sheet(section.sheet)
+    """One section's sheet, in the nation's words (Wales: learner, ALNCo)."""
+    title = reword(section.sheet, nation)
+    ws = wb.create_sheet(title)
     tables = table_fields(section)
     widest = max([GUIDE_COLUMN, *(len(row.model_fields) for row in tables.values())])
-    _sheet_heading(ws, section.sheet, section.intro, GUIDE_COLUMN)
+    _sheet_heading(ws, title, reword(section.intro, nation), GUIDE_COLUMN)
     for column, width in _WIDTHS.items():
         ws.column_dimensions[get_column_letter(column)].width = width
     row = FIRST_FIELD_ROW
     for name in single_fields(section):
-        _write_single(ws, row, key, name, section.model_fields[name], lists)
+        _write_single(ws, row, key, name, section.model_fields[name], lists, nation)
         row += 1
     # Tables come after the single fields so the last one can grow downwards freely.
     last_printed = row - 1
@@ -467,7 +488,9 @@ def _write_section_sheet(
         row += 1
         is_last = index == len(tables) - 1
         spare = EXTRA_ROWS if is_last else SPACER_ROWS
-        row = _write_table(ws, row, section.model_fields[name], name, row_model, lists, spare)
+        row = _write_table(
+            ws, row, section.model_fields[name], name, row_model, lists, spare, nation
+        )
         last_printed = row - 1
         if not is_last:
             row += SPACER_ROWS
@@ -649,11 +672,14 @@ def write_pupil_form(path: Path, nation: Nation = Nation.ENGLAND) -> Path:
     sections = {
         key: section for key, section in SECTIONS.items() if key != "idp" or nation is Nation.WALES
     }
-    start_sheets = [(section.sheet, section.intro) for section in sections.values()]
+    start_sheets = [
+        (reword(section.sheet, nation), reword(section.intro, nation))
+        for section in sections.values()
+    ]
     _start_sheet(wb, FormKind.PUPIL, nation, start_sheets)
     lists = _about_sheet(wb, FormKind.PUPIL, nation)
     for key, section in sections.items():
-        _write_section_sheet(wb, key, section, lists)
+        _write_section_sheet(wb, key, section, lists, nation)
     wb.move_sheet(ABOUT_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(ABOUT_SHEET))
     wb.active = 0
     return save_workbook(wb, path)

@@ -6,6 +6,7 @@ Government); templates reach the school's nation's words as `terms.*`.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 from functools import cache
@@ -27,9 +28,42 @@ def _wording() -> dict[str, Any]:
     return wording
 
 
+CHOICE = "choice:"
+"""Prefix of the `terms` entries that say how a drop-down choice is printed (`choice:Pupil`)."""
+
+
 def terms(nation: Nation) -> dict[str, str]:
-    """The words documents use for this nation (a fresh copy: callers may add to it)."""
-    return dict(_wording()["nations"][nation.value])
+    """The words documents use for this nation (a fresh copy: callers may add to it).
+
+    Besides the named terms (`pupil`, `senco`, ...) it holds `choice:<value>` for each
+    drop-down choice the nation words differently (`choice:Pupil` is `Learner` in Wales).
+    """
+    words = dict(_wording()["nations"][nation.value])
+    for value, printed in _wording().get("choices", {}).get(nation.value, {}).items():
+        words[CHOICE + value] = printed
+    return words
+
+
+def reword(text: str, nation: Nation) -> str:
+    """Form text (labels, prompts, sheet names) in the nation's words: `pupil` -> `learner`.
+
+    The model is written in England's words; `[form.<nation>]` in `wording.toml` lists the
+    whole words and phrases another nation replaces, in order.
+    """
+    for old, new in _replacements(nation):
+        text = old.sub(new, text)
+    return text
+
+
+@cache
+def _replacements(nation: Nation) -> tuple[tuple[re.Pattern[str], str], ...]:
+    pairs = _wording().get("form", {}).get(nation.value, {}).get("replace", [])
+    compiled = []
+    for old, new in pairs:
+        start = r"\b" if re.match(r"\w", old) else ""
+        end = r"\b" if re.search(r"\w$", old) else ""
+        compiled.append((re.compile(start + re.escape(old) + end), new.replace("\\", "\\\\")))
+    return tuple(compiled)
 
 
 def phrase(group: str, name: str) -> str:

@@ -36,6 +36,7 @@ from pipeline.model import (
     single_fields,
     table_fields,
 )
+from pipeline.wording import reword
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,7 +83,8 @@ def _tables(wb: Workbook) -> dict[str, tuple[Worksheet, Any]]:
 def test_sheets_follow_the_model_in_meeting_order(england: Workbook, wales: Workbook) -> None:
     sections = [section.sheet for key, section in SECTIONS.items() if key != "idp"]
     assert england.sheetnames == [START_SHEET, *sections, ABOUT_SHEET]
-    assert wales.sheetnames == [START_SHEET, *sections, SECTIONS["idp"].sheet, ABOUT_SHEET]
+    in_wales = [reword(sheet, Nation.WALES) for sheet in [*sections, SECTIONS["idp"].sheet]]
+    assert wales.sheetnames == [START_SHEET, *in_wales, ABOUT_SHEET]  # Learner, Learner's voice
     assert england[ABOUT_SHEET].sheet_state == "hidden"
     assert england.active.title == START_SHEET
 
