@@ -61,6 +61,7 @@ _RENDER_SHARE, _CONVERT_SHARE, _BUNDLE_SHARE = 0.1, 0.8, 0.1
 #: the manifest's name for each document kind
 KIND_KEYS = {
     "IHP": "IHP",
+    "IDP": "IDPHealth",
     "EMERGENCY": "Emergency",
     "PARENT_LETTER": "ParentLetter",
     "TRAINING_RECORD": "TrainingRecord",
@@ -70,6 +71,7 @@ BUNDLE_KIND = "bundle"
 #: page-label prefixes in the bundle ("IHP-1", "Emergency-1", ...)
 PAGE_LABELS = {
     "IHP": "IHP",
+    "IDP": "IDP",
     "EMERGENCY": "Emergency",
     "PARENT_LETTER": "Letter",
     "TRAINING_RECORD": "Training",
@@ -339,7 +341,7 @@ def _unchanged(job: _Job, output: Path, options: BuildOptions) -> bool:
 
 def _template_hashes(templates: Templates) -> dict[str, str]:
     """SHA-256 of every template this run uses: a changed template rebuilds every pupil."""
-    return {kind.template: sha256_file(templates.folder / kind.template) for kind in DocumentKind}
+    return {kind.template: sha256_file(templates[kind].path) for kind in DocumentKind}
 
 
 def _kept_entries(
@@ -438,7 +440,7 @@ def _build_pupils(
     for wave in _waves(todo, wave_size):
         started = time.monotonic()
         for job in wave:
-            _render_pupil(job, templates, work)
+            _render_pupil(job, templates, work, options.today)
             job.done = _RENDER_SHARE
             tell("making Word files")
         timings["render"] += time.monotonic() - started
@@ -467,11 +469,13 @@ def _fail(job: _Job, reason: str, code: ExitCode) -> None:
     job.outcome.outputs = []
 
 
-def _render_pupil(job: _Job, templates: Templates, work: Path) -> None:
+def _render_pupil(job: _Job, templates: Templates, work: Path, today: date | None) -> None:
     folder = work / job.outcome.slug
     folder.mkdir()
     try:
-        job.documents = dict(render(job.plan, templates, folder, job.outcome.slug, photo=job.photo))
+        job.documents = dict(
+            render(job.plan, templates, folder, job.outcome.slug, photo=job.photo, today=today)
+        )
     except IhpError as error:
         _fail(job, f"the Word documents could not be made: {error.message}", error.exit_code)
     except Exception as error:  # one pupil's bug must not stop the batch

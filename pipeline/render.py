@@ -35,14 +35,15 @@ from pipeline import resources
 from pipeline.conditions import EmergencyWording, WordedGroup, emergency_wording
 from pipeline.emergency_sheet import SHEET, TextBox, set_type_size, sheet_context
 from pipeline.errors import InvalidInputError, OutputError, TemplateError
-from pipeline.model import Plan, Row, Section
-from pipeline.wording import terms, uk_date
+from pipeline.model import AdviceStatus, IdpArea, IdpNeed, Nation, Plan, Row, Section
+from pipeline.wording import CHOICE, terms, uk_date
 
 
 class DocumentKind(Enum):
     """The documents made for each pupil: template file, output suffix, bookmark title."""
 
     IHP = ("ihp.docx", "-IHP.docx", "Individual Healthcare Plan")
+    IDP = ("idp-health.docx", "-IDPHealth.docx", "IDP health and social care section")
     EMERGENCY = ("emergency.docx", "-Emergency.docx", "Emergency sheet")
     PARENT_LETTER = ("parent-letter.docx", "-ParentLetter.docx", "Letter to parents and carers")
     TRAINING_RECORD = ("training-record.docx", "-TrainingRecord.docx", "Staff training record")
@@ -58,9 +59,12 @@ class DocumentKind(Enum):
         return list(DocumentKind).index(self)
 
     def wanted(self, plan: Plan) -> bool:
-        """Whether this pupil gets this document (a training record only with training)."""
+        """Whether this pupil gets this document (a training record only with training; the
+        IDP health and social care section only in Wales, and only with needs recorded)."""
         if self is DocumentKind.TRAINING_RECORD:
             return bool(plan.training.training)
+        if self is DocumentKind.IDP:
+            return plan.school.nation is Nation.WALES and bool(plan.idp.needs)
         return True
 
 
@@ -181,8 +185,19 @@ def load_templates(folder: Path | None = None) -> Templates:
             f"the templates folder {base} does not exist",
             "give a folder made by `ihp templates export DIR`",
         )
-    compiled = {kind: compile_template(kind, base / kind.template) for kind in DocumentKind}
+    compiled = {
+        kind: compile_template(kind, _template_path(base, kind, custom)) for kind in DocumentKind
+    }
     return Templates(folder=base, custom=custom, compiled=compiled)
+
+
+def _template_path(base: Path, kind: DocumentKind, custom: bool) -> Path:
+    """Where a kind's template is. A school's folder exported before the IDP section existed
+    has no idp-health.docx: the default one is used, so English schools need not re-export."""
+    path = base / kind.template
+    if custom and kind is DocumentKind.IDP and not path.exists():
+        return resources.templates_dir() / kind.template
+    return path
 
 
 # --- the context: everything templates print ---------------------------------------------------
@@ -197,7 +212,7 @@ def _display(value: Any, words: dict[str, str]) -> Any:
     if isinstance(value, date):
         return uk_date(value)
     if isinstance(value, StrEnum):
-        return value.value
+        return words.get(CHOICE + value.value, value.value)
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, int):
@@ -275,13 +290,14 @@ def _joined(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def plan_context(plan: Plan) -> dict[str, Any]:
+def plan_context(plan: Plan, *, today: date | None = None) -> dict[str, Any]:
     """Everything the templates print, derived from the plan: plain strings, lists and dicts.
 
     Each plan section appears under its own name with every field (dates as `3 April 2026`,
     yes/no as `Yes`/`No`, empty as `""`, and `recorded` saying whether anything was filled);
     derived values sit beside them. `terms` holds the nation's words, `action` the emergency
     wording, `sheet` the emergency sheet's shortened text, `letter` the parent letter's.
+    `today` dates the IDP section's list of pending advice (how many weeks each has waited).
     """
     words = terms(plan.school.nation)
     wording = emergency_wording(plan)
@@ -372,8 +388,66 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "emergency_medicines": [m.name for m in plan.emergency_medicines],
         "trained_staff": len({t.staff_name for t in plan.training.training}),
     }
+    _add(context["idp"], _idp_context(plan, words, today or date.today()), "idp")
     context["photo"] = ""
     return context
+
+
+#: the social care areas of the IDP section (ALN Code 21.10); every other area is health's
+SOCIAL_CARE_AREAS = (
+    IdpArea.HOME_ADAPTATIONS,
+    IdpArea.SOCIAL_EQUIPMENT,
+    IdpArea.MANUAL_HANDLING,
+    IdpArea.PERSONAL_ASSISTANT,
+    IdpArea.SHORT_BREAKS,
+    IdpArea.SAFEGUARDING,
+)
+HEALTH_AREAS = tuple(area for area in IdpArea if area not in SOCIAL_CARE_AREAS)
+
+
+def weeks_waiting(need: IdpNeed, today: date) -> int | None:
+    """Whole weeks since advice was requested for a pending need (None: not pending or undated)."""
+    if need.status is not AdviceStatus.PENDING or need.advice_requested is None:
+        return None
+    return max(0, (today - need.advice_requested).days // 7)
+
+
+def _idp_context(plan: Plan, words: dict[str, str], today: date) -> dict[str, Any]:
+    """The IDP section by area, every area of the ALN Code listed (empty ones too), and the
+    health advice still pending with how long it has waited."""
+
+    def shown(need: IdpNeed) -> dict[str, Any]:
+        weeks = weeks_waiting(need, today)
+        return _add(
+            _fields(need, words),
+            {
+                "pending": need.status is AdviceStatus.PENDING,
+                "weeks": "" if weeks is None else str(weeks),
+            },
+            "an IDP need",
+        )
+
+    def areas(chosen: tuple[IdpArea, ...]) -> list[dict[str, Any]]:
+        return [
+            {
+                # `key` lets a school's own (e.g. Welsh-language) template name each area
+                "key": area.name.lower(),
+                "area": area.value.removeprefix("Social care: ").capitalize(),
+                "needs": [shown(need) for need in plan.idp.needs if need.area is area],
+            }
+            for area in chosen
+        ]
+
+    pending = [shown(need) for need in plan.idp.needs if need.status is AdviceStatus.PENDING]
+    return {
+        "own_document": DocumentKind.IDP.wanted(plan),
+        "health": areas(HEALTH_AREAS),
+        "social_care": areas(SOCIAL_CARE_AREAS),
+        "pending": pending,
+        "pending_count": str(len(pending)),
+        "needs_count": str(len(plan.idp.needs)),
+        "as_at": uk_date(today),
+    }
 
 
 def _signatures(plan: Plan, words: dict[str, str]) -> list[dict[str, str]]:
@@ -524,14 +598,16 @@ def render(
     slug: str,
     *,
     photo: Path | None = None,
+    today: date | None = None,
 ) -> dict[DocumentKind, Path]:
     """Write `<slug>-IHP.docx` and the pupil's other documents into `folder`.
 
     `photo` is the photo's path (relative paths are resolved by the caller against the
     workbook's folder); it is printed only when the parent consented. The training record is
-    made only when training is recorded.
+    made only when training is recorded; the IDP health and social care section only for a
+    Welsh school's learner with IDP needs recorded. `today` dates the pending health advice.
     """
-    context = plan_context(plan)
+    context = plan_context(plan, today=today)
     # Only a photo the plan names and the parent consented to: the sheet is laid out for it.
     use_photo = photo if context["pupil"]["photo_used"] else None
     written: dict[DocumentKind, Path] = {}

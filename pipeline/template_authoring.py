@@ -183,7 +183,7 @@ def _new_document(kind: DocumentKind, *, title: str, subject: str) -> DocxDocume
     properties.author = "{{ school.name }}"
     properties.last_modified_by = "{{ school.name }}"
     properties.keywords = "{{ terms.plan_short }}; confidential"
-    properties.comments = "Made by ihp from the pupil's intake workbook."
+    properties.comments = "Made by ihp from the {{ terms.pupil }}'s intake workbook."
     properties.category = "Confidential"
     properties.language = "en-GB"
     properties.created = properties.modified = AUTHORED
@@ -385,8 +385,15 @@ def _field_rows(
     for name in chosen:
         info = model_class.model_fields[name]
         label = re.sub(r"\s*\((optional|if different)\)", "", info.title or name)  # form-only words
-        rows.append((label, "{{ " + f"{prefix}.{name}" + " }}", f"{prefix}.{name}"))
+        rows.append((_termed(label), "{{ " + f"{prefix}.{name}" + " }}", f"{prefix}.{name}"))
     return rows
+
+
+def _termed(label: str) -> str:
+    """A model label in the school's nation's words: `Pupil signs` -> `{{ terms.Pupil }} signs`."""
+    for word, term in (("pupils", "pupils"), ("Pupil", "Pupil"), ("pupil", "pupil")):
+        label = re.sub(rf"\b{word}\b", "{{ terms." + term + " }}", label)
+    return re.sub(r"\bSENCo\b", "{{ terms.senco }}", label)
 
 
 def _single_fields(model_class: type[BaseModel]) -> list[str]:
@@ -444,6 +451,7 @@ def build_ihp() -> DocxDocument:
         "{% else %}Awaiting the healthcare professional's agreement{% endif %}",
         "Note",
     )
+    _para(document, "This plan follows {{ terms.guidance_reference }}.", "Small")
 
     # 1. About the pupil (DfE Template A: name, class, date of birth, address, diagnosis)
     _heading(document, "About the {{ terms.pupil }}")
@@ -729,6 +737,16 @@ def build_ihp() -> DocxDocument:
     # 12. Wales: the health and social care section of an IDP
     _tag(document, "if idp.needs")
     _heading(document, "{{ terms.idp_section }}")
+    _tag(document, "if idp.own_document")
+    _para(
+        document,
+        "{{ idp.needs_count }} health and social care need{% if idp.needs_count != '1' %}s are"
+        "{% else %} is{% endif %} recorded, {{ idp.pending_count }} awaiting health advice. "
+        "Each need, its provision, who provides it and its status are set out in the separate "
+        "document “{{ terms.idp_document }}”.",
+        "Normal",
+    )
+    _tag(document, "else")
     widths = (34.0, 46.0, 40.0, 26.0, 24.0)
     table = _header_table(document, ["Area", "Need", "Provision", "Provided by", "Status"], widths)
     _loop_rows(
@@ -744,6 +762,7 @@ def build_ihp() -> DocxDocument:
         ],
         widths,
     )
+    _tag(document, "endif")
     _tag(document, "endif")
 
     # 13. Plan developed with, agreement, review and copies (Template A)
@@ -1050,7 +1069,9 @@ def build_parent_letter() -> DocxDocument:
         "We have written an {{ terms.plan }} for {{ pupil.name }}. It is a plan for school. "
         "It says what {{ pupil.name }} needs each day, what staff should do in an emergency, "
         "and who to call. "
-        "A copy is with this letter, with a one-page emergency sheet.",
+        "A copy is with this letter, with a one-page emergency sheet"
+        "{% if idp.own_document %} and the health and social care section of "
+        "{{ pupil.name }}'s Individual Development Plan{% endif %}.",
         "Please read the plan carefully. You know {{ pupil.name }} best. If anything is wrong or "
         "missing, please tell us. Then please sign the plan and send it back to us by "
         "{{ letter.reply_by }}.",
@@ -1180,15 +1201,162 @@ def build_training_record() -> DocxDocument:
     _tag(document, "endfor")
     _para(
         document,
-        "Keep this record with the {{ terms.plan }}. The training is based on DfE "
-        "Template E (staff training record).",
+        "Keep this record with the {{ terms.plan }}. {{ terms.training_basis }}",
         "Small",
     ).paragraph_format.space_before = Pt(12)
     return document
 
 
+# --- Wales: the health and social care section of the IDP ---------------------------------------
+
+IDP_WIDTHS = (46.0, 52.0, 44.0, 28.0)
+
+
+def _span_row(table: Table, widths_mm: Sequence[float], *, style: str = "Table Text") -> Paragraph:
+    """A row whose one cell spans the table's width; returns its paragraph to write into."""
+    cells = _row(table, [""] * len(widths_mm), widths_mm, style=style)
+    merged = cells[0].merge(cells[-1])
+    return merged.paragraphs[0]
+
+
+def _rows_unsplit(table: Table) -> None:
+    """Keep each body row whole on one page (a need never starts at the foot of a page)."""
+    for row in table.rows[1:]:
+        trpr = row._tr.get_or_add_trPr()
+        trpr.insert(0, OxmlElement("w:cantSplit"))
+
+
+def _idp_table(document: DocxDocument, group: str, pending_status: str, basis: str) -> None:
+    """One table for a group of areas: each area a shaded row (or "nothing recorded"), then its
+    needs with their provision, provider and status; a pending need gets its legal basis in a
+    line of its own."""
+    widths = IDP_WIDTHS
+    table = _header_table(document, ["Need", "Provision", "Provided by", "Status"], widths)
+    _row(table, ["{%tr for a in idp." + group + " %}", "", "", ""], widths)
+    area = _span_row(table, widths)
+    area.add_run("{{ a.area }}").bold = True
+    area.add_run("{% if not a.needs %}: nothing recorded{% endif %}").font.color.rgb = GREY
+    area.paragraph_format.keep_with_next = True
+    _shade(table.rows[-1].cells[0], LABEL_FILL)
+    _row(table, ["{%tr for n in a.needs %}", "", "", ""], widths)
+    cells = _row(
+        table,
+        [
+            "{{ n.need }}",
+            "{% if n.provision %}{{ n.provision }}{% else %}{{ terms.not_recorded }}{% endif %}",
+            "{% if n.provided_by %}{{ n.provided_by }}"
+            "{% else %}{{ terms.not_recorded }}{% endif %}",
+            "{% if n.pending %}",
+        ],
+        widths,
+    )
+    status = cells[-1].paragraphs[0]
+    status.add_run(pending_status).bold = True
+    status.add_run("{% else %}{{ n.status }}{% endif %}")
+    _row(table, ["{%tr if n.pending %}", "", "", ""], widths)
+    line = _span_row(table, widths, style="Small")
+    line.add_run(
+        "Requested {% if n.advice_requested %}{{ n.advice_requested }}"
+        "{% else %}on a date not recorded{% endif %} · "
+    )
+    line.add_run(basis)
+    _row(table, ["{%tr endif %}", "", "", ""], widths)
+    _row(table, ["{%tr endfor %}", "", "", ""], widths)
+    _row(table, ["{%tr endfor %}", "", "", ""], widths)
+    _rows_unsplit(table)
+
+
+def build_idp() -> DocxDocument:
+    """Wales: the health and social care section of a learner's Individual Development Plan
+    (ALN Code 23.55-23.63 for health, 21.10 for social care), with the advice still pending."""
+    document = _new_document(
+        DocumentKind.IDP,
+        title="{{ terms.idp_document }}: {{ pupil.short_name }}",
+        subject="{{ terms.idp_section }} for {{ pupil.short_name }}, {{ school.name }}",
+    )
+    _para(document, "{{ terms.idp_section }}", "Title")
+    _para(document, "{{ pupil.name }} · {{ school.name }}", "Subtitle")
+    _para(
+        document,
+        "Plan date {{ agreement.plan_date }} · Review by {{ agreement.review_date }} · "
+        "Needs recorded: {{ idp.needs_count }} · Awaiting health advice: {{ idp.pending_count }}",
+        "Note",
+    )
+    _para(
+        document,
+        "This is the health and social care section of {{ pupil.name }}'s Individual "
+        "Development Plan. It lists every area the ALN Code asks for, with each need, the "
+        "provision for it, who provides it, and whether it is agreed or still waits for advice. "
+        "A need is recorded even when health has not yet replied. Areas with nothing recorded "
+        "are listed as such. Day-to-day care, medicines and what to do in an emergency are in "
+        "{{ pupil.name }}'s {{ terms.plan }}.",
+        "Normal",
+    )
+
+    _heading(document, "Health")
+    _para(
+        document,
+        "Medical, sensory and therapeutic needs and provision (ALN Code 23.55–23.63).",
+        "Note",
+    ).paragraph_format.keep_with_next = True
+    _idp_table(
+        document,
+        "health",
+        "Health advice pending",
+        "the health board must give advice when asked (ALN Act s.20; ALN Code 21.6)",
+    )
+
+    _heading(document, "Social care")
+    _para(
+        document,
+        "Social care support that affects access to learning (ALN Code 21.10; Social Services "
+        "and Well-being (Wales) Act 2014).",
+        "Note",
+    ).paragraph_format.keep_with_next = True
+    _idp_table(
+        document,
+        "social_care",
+        "Advice pending",
+        "social services must give advice and information when asked (ALN Code 21.10)",
+    )
+
+    _heading(document, "Health advice pending")
+    _tag(document, "if idp.pending")
+    _para(
+        document,
+        "Advice asked for and not yet given, as at {{ idp.as_at }}. Each need is recorded above "
+        "all the same: the ALN system cannot leave a gap because a service has not replied. "
+        "The health board must provide advice when asked (ALN Act 2018 s.20; ALN Code 21.6).",
+        "Normal",
+    ).paragraph_format.keep_with_next = True
+    widths = (32.0, 46.0, 40.0, 30.0, 22.0)
+    table = _header_table(
+        document, ["Area", "Need", "Provided by", "Requested on", "Weeks waiting"], widths
+    )
+    _loop_rows(
+        table,
+        "n in idp.pending",
+        [
+            "{{ n.area }}",
+            "{{ n.need }}",
+            "{{ n.provided_by }}",
+            "{% if n.advice_requested %}{{ n.advice_requested }}"
+            "{% else %}{{ terms.not_recorded }}{% endif %}",
+            "{% if n.weeks %}{{ n.weeks }} week{% if n.weeks != '1' %}s{% endif %}"
+            "{% else %}–{% endif %}",
+        ],
+        widths,
+    )
+    _rows_unsplit(table)
+    _tag(document, "else")
+    _para(document, "No health or social care advice is pending.", "Note")
+    _tag(document, "endif")
+    return document
+
+
 BUILDERS = {
     DocumentKind.IHP: build_ihp,
+    DocumentKind.IDP: build_idp,
     DocumentKind.EMERGENCY: build_emergency,
     DocumentKind.PARENT_LETTER: build_parent_letter,
     DocumentKind.TRAINING_RECORD: build_training_record,

@@ -14,7 +14,7 @@ import io
 import re
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -47,14 +47,18 @@ from pipeline.intake import (
 )
 from pipeline.model import (
     SECTIONS,
+    AdviceStatus,
     Agreement,
+    Background,
     ConditionDetails,
     ConditionKind,
     Emergency,
     Idp,
+    LinkedPlan,
     Medicine,
     Medicines,
     MedicineUse,
+    Nation,
     Plan,
     Pupil,
     Route,
@@ -68,6 +72,7 @@ from pipeline.model import (
 from pipeline.package import Refused, inspect_package
 from pipeline.problems import Problem, Severity
 from pipeline.uk import DATE_HINT
+from pipeline.wording import reword
 
 SCHOOL_FILE = "school.xlsx"
 
@@ -713,6 +718,40 @@ def _check_people(raw: RawIntake, sections: dict[str, Section | None], report: _
             )
 
 
+def _check_idp(
+    raw: RawIntake, sections: dict[str, Section | None], school: School | None, report: _Report
+) -> None:
+    """Wales: a learner with an IDP whose IDP health sheet is empty gets no IDP health and
+    social care section; pending advice without a date cannot be chased by `ihp due`."""
+    if school is None or school.nation is not Nation.WALES:
+        return
+    background, idp = sections.get("background"), sections.get("idp")
+    needs = idp.needs if isinstance(idp, Idp) else []
+    has_idp = isinstance(background, Background) and background.linked_plan is LinkedPlan.IDP
+    if has_idp and not needs:
+        on_sheet = "idp" in raw.sections and "needs" in raw.sections["idp"].tables
+        report.at(
+            "idp" if on_sheet else "background",
+            "needs" if on_sheet else "linked_plan",
+            "this learner has an Individual Development Plan but no health or social care "
+            "need is recorded on the IDP health sheet, so no IDP health and social care "
+            "section is made",
+            "record each health and social care need on the IDP health sheet (with 'Health "
+            "advice pending' where health has not replied), or choose another plan here",
+            Severity.WARNING,
+        )
+    for index, need in enumerate(needs):
+        if need.status is AdviceStatus.PENDING and need.advice_requested is None:
+            report.at_cell(
+                _table_cell(raw, "idp", "needs", index, "advice_requested"),
+                f"Advice requested on (IDP health and social care needs, row {index + 1})",
+                "health advice is pending but the date it was requested is empty, so "
+                "`ihp due` cannot say how long it has waited",
+                "type the date the advice was requested (day/month/year)",
+                Severity.WARNING,
+            )
+
+
 def validate(raw: RawIntake, school: School | None, *, today: date | None = None) -> Checked:
     """Check one pupil workbook against the model; every problem, errors and warnings, at once.
 
@@ -744,6 +783,7 @@ def validate(raw: RawIntake, school: School | None, *, today: date | None = None
     _check_emergency(sections, report)
     _check_medicines(raw, sections, report, today)
     _check_people(raw, sections, report)
+    _check_idp(raw, sections, school, report)
     if school is not None and raw.nation and raw.nation is not school.nation:
         report.at_cell(
             None,
@@ -755,6 +795,18 @@ def validate(raw: RawIntake, school: School | None, *, today: date | None = None
     plan = None
     if school is not None and not any(problem.is_error for problem in problems):
         plan = _make_plan(raw, school, sections, report)
+    if raw.nation is not None and raw.nation is not Nation.ENGLAND:
+        # The form speaks the nation's words (learner, ALNCo): so do the problems about it.
+        problems[:] = [
+            replace(
+                problem,
+                sheet=reword(problem.sheet, raw.nation),
+                field=reword(problem.field, raw.nation),
+                message=reword(problem.message, raw.nation),
+                hint=reword(problem.hint, raw.nation),
+            )
+            for problem in problems
+        ]
     return Checked(raw.path, plan, problems)
 
 
