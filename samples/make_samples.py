@@ -1762,6 +1762,494 @@ PUPILS: list[Callable[[], Sample]] = [amelia, oliver, sofia, ethan, priya, jorda
 
 
 # --------------------------------------------------------------------------------------------
+# Wales: a school set to Wales, and two learners with the health and social care section of
+# their Individual Development Plan (`samples/wales/`, built with `ihp build samples/wales`).
+
+WALES = "wales"
+
+WALES_SCHOOL: dict[str, Any] = {
+    "school_name": "Maes Derw Community School",
+    "school_nation": "Wales",
+    "school_address": "Heol y Dderwen\nMaes Derw\nCardiff",
+    "school_postcode": "CF14 9ZX",
+    "school_main_phone": "01632 960900",
+    "school_phone_for_999": "01632 960901",
+    "school_email": "office@maesderw.example.org",
+    "school_headteacher": "Mr Gareth Jenkins",
+    "school_senco": "Mrs Bethan Lloyd",
+    "school_senco_email": "alnco@maesderw.example.org",
+    "school_best_entrance": "Main gate on Heol y Dderwen, then the reception doors on the "
+    "left. The gate is opened by the office.",
+    "school_who_meets_crew": "The office manager waits at the main gate; the deputy head if "
+    "she is out.",
+    "school_reply_days": 14,
+    "school_retention_years": 25,
+}
+
+
+def _wales_agreement(
+    meeting: date, plan: date, review: date, attendees: Rows, *, agreed_by: str, agreed: date
+) -> tuple[dict[str, Any], Rows]:
+    fields, attendees = _agreement(
+        meeting,
+        plan,
+        review,
+        attendees,
+        agreed_by=agreed_by,
+        agreed=agreed,
+        triggers="A change of medicine, a hospital admission, a new diagnosis, advice from "
+        "health, a change of school, or if the family or the learner ask.",
+    )
+    fields["agreement_written_by"] = "Bethan Lloyd, ALNCo"
+    fields["agreement_copied_to"] = (
+        "Parents; class teacher; school office (first aid); school nurse; the learner's IDP file"
+    )
+    return fields, attendees
+
+
+def elin() -> Sample:
+    """Wales, Year 5: cerebral palsy and epilepsy; an IDP with health and social care needs,
+    swallowing advice and a short-breaks assessment pending for more than six weeks."""
+    agreement, attendees = _wales_agreement(
+        date(2026, 10, 8),
+        date(2026, 10, 12),
+        date(2027, 10, 8),
+        [
+            {"name": "Sian Hughes", "role": "Parent or carer", "detail": "Mother"},
+            {"name": "Elin Hughes", "role": "Pupil", "detail": "Joined with her key worker"},
+            {
+                "name": "Carys Bowen",
+                "role": "Healthcare professional",
+                "detail": "Epilepsy specialist nurse",
+            },
+            {"name": "Owain Price", "role": "Healthcare professional", "detail": "Physiotherapist"},
+            {"name": "Bethan Lloyd", "role": "School staff", "detail": "ALNCo"},
+        ],
+        agreed_by="Carys Bowen, Epilepsy specialist nurse",
+        agreed=date(2026, 10, 15),
+    )
+    return Sample(
+        "elin-hughes",
+        {
+            "pupil_legal_name": "Elin Mair Hughes",
+            "pupil_date_of_birth": date(2017, 3, 9),
+            "pupil_year_group": "Year 5",
+            "pupil_class_name": "Dosbarth Derwen",
+            "pupil_school_reference": "MD2017-0311",
+            "pupil_home_address": "8 Lôn y Felin\nMaes Derw\nCardiff CF14 9QT",
+            "pupil_nhs_number": "999 234 5675",
+            "background_trigger": "Annual review",
+            "background_trigger_details": "Reviewed with her Individual Development Plan; "
+            "coughing when drinking is new since the summer.",
+            "background_linked_plan": "Individual Development Plan (Wales)",
+            "background_emergency_healthcare_plan": True,
+            "background_who_needs_to_know": "Class teacher, her key worker and the two "
+            "midazolam-trained staff, lunchtime staff, the taxi escort.",
+            "contacts_lead_staff": "Nia Roberts, key worker (teaching assistant)",
+            "contacts_emergency_lead": "A midazolam-trained adult (Nia Roberts or Dylan Morris); "
+            "the office calls Mrs Hughes",
+            "contacts_offsite_lead": "A midazolam-trained adult goes on every trip",
+            "conditions_facilities": "Walker in class; wheelchair for longer distances; lift "
+            "to the upstairs classrooms; standing frame in the ALN base.",
+            "conditions_environment": "Crowded corridors: she moves between lessons three "
+            "minutes early with her key worker.",
+            "conditions_epilepsy_seizures": "Tonic-clonic seizures about twice a term: falls, "
+            "stiffens then jerks, usually 2 minutes, then sleeps for an hour.",
+            "conditions_epilepsy_rescue_after_minutes": 5,
+            "medicines_consent_staff_give": True,
+            "daily_care_daily_care": "Stretches morning and afternoon; 30 minutes in the "
+            "standing frame after lunch.",
+            "daily_care_food_and_drink": "Drinks thickened as at home until the speech and "
+            "language therapist advises.",
+            "daily_care_toileting": "One trained adult helps her in the accessible toilet.",
+            "daily_care_rest": "Rest on the beanbag in the ALN base after lunch.",
+            "emergency_signs": "A tonic-clonic seizure: she falls or slumps, goes stiff and "
+            "jerks. Time it from the start.",
+            "emergency_call_999_when": "Buccal midazolam has been given; the seizure goes on 10 "
+            "minutes after it; she is injured or struggling to breathe.",
+            "emergency_call_parents_when": "After any tonic-clonic seizure.",
+            "emergency_tell_ambulance": "Epileptic seizure, buccal midazolam given at (time)",
+            "emergency_after_care": "Recovery position, stay with her, let her sleep; record "
+            "the seizure and the controlled drug.",
+            "school_life_inclusion": "Takes part in PE with an adapted programme from the "
+            "physiotherapist.",
+            "school_life_learning": "Tired by the afternoon: the most demanding work is planned "
+            "for the morning.",
+            "trips_trips": "Accessible transport; midazolam and a trained adult on every trip.",
+            "trips_transport": "Local authority taxi with an escort who knows the seizure plan.",
+            "voice_want_staff_to_know": "I can walk a little way with my walker. Ask me before "
+            "you push my chair.",
+            "voice_how_to_help": "Give me time to get my words out.",
+            "voice_recorded_by": "Elin, with Nia Roberts",
+            "training_cover": "Two staff are trained in buccal midazolam; one is always on site.",
+            **agreement,
+        },
+        {
+            "FamilyContacts": [
+                {
+                    "name": "Sian Hughes",
+                    "relationship": "Mother",
+                    "mobile": "07700 900911",
+                    "email": "sian.hughes@example.com",
+                    "parental_responsibility": True,
+                },
+                {
+                    "name": "Gethin Hughes",
+                    "relationship": "Father",
+                    "mobile": "07700 900912",
+                    "work_phone": "01632 960912",
+                    "parental_responsibility": True,
+                },
+            ],
+            "HealthcareContacts": [
+                {
+                    "role": "Specialist nurse",
+                    "name": "Carys Bowen",
+                    "organisation": "Children's Epilepsy Service (fictional health board)",
+                    "phone": "01632 960920",
+                    "email": "carys.bowen@nhs.example.org",
+                },
+                {
+                    "role": "Physiotherapist",
+                    "name": "Owain Price",
+                    "organisation": "Children's Physiotherapy",
+                    "phone": "01632 960921",
+                },
+                {
+                    "role": "Speech and language therapist",
+                    "name": "Rhian Davies",
+                    "organisation": "Children's SLT (swallowing)",
+                    "phone": "01632 960922",
+                },
+                {
+                    "role": "GP",
+                    "name": "Dr Alun Thomas",
+                    "organisation": "Maes Derw Surgery",
+                    "phone": "01632 960923",
+                },
+            ],
+            "Conditions": [
+                {
+                    "kind": "Other",
+                    "diagnosis": "Cerebral palsy (spastic diplegia)",
+                    "signs": "Stiff legs, tires quickly, leg pain after long walks.",
+                    "triggers": "Cold, long distances, being rushed.",
+                    "treatment": "Physiotherapy programme, standing frame, walker.",
+                },
+                {
+                    "kind": "Epilepsy or seizures",
+                    "diagnosis": "Epilepsy (tonic-clonic seizures)",
+                    "signs": "See the seizure types below.",
+                    "triggers": "Illness, tiredness.",
+                    "treatment": "Levetiracetam at home; buccal midazolam for long seizures.",
+                },
+            ],
+            "Medicines": [
+                {
+                    "name": "Buccal midazolam 7.5 mg (Buccolam)",
+                    "dose": "7.5 mg (one pre-filled syringe)",
+                    "route": "Buccal (inside the cheek)",
+                    "when": "Tonic-clonic seizure lasting 5 minutes",
+                    "use": "Emergency",
+                    "who_gives": "Staff give it",
+                    "storage": "Locked cabinet in the school office; trip bag when off site",
+                    "controlled_drug": True,
+                    "expiry": date(2027, 6, 30),
+                    "side_effects": "Drowsiness; slowed breathing",
+                    "quantity_received": "2 syringes",
+                    "date_received": date(2026, 10, 12),
+                }
+            ],
+            "StaffTraining": [
+                {
+                    "staff_name": "Nia Roberts",
+                    "staff_role": "Key worker (teaching assistant)",
+                    "training": "Epilepsy awareness and buccal midazolam",
+                    "trainer": "Carys Bowen",
+                    "trainer_profession": "Epilepsy specialist nurse",
+                    "date": date(2026, 10, 15),
+                    "competent": True,
+                    "competent_date": date(2026, 10, 15),
+                    "renewal_date": date(2027, 10, 15),
+                },
+                {
+                    "staff_name": "Dylan Morris",
+                    "staff_role": "Teaching assistant",
+                    "training": "Epilepsy awareness and buccal midazolam",
+                    "trainer": "Carys Bowen",
+                    "trainer_profession": "Epilepsy specialist nurse",
+                    "date": date(2026, 10, 15),
+                    "competent": True,
+                    "competent_date": date(2026, 10, 15),
+                    "renewal_date": date(2027, 10, 15),
+                },
+            ],
+            "Attendees": attendees,
+            "IdpNeeds": [
+                {
+                    "area": "Medical diagnoses",
+                    "need": "Cerebral palsy (spastic diplegia) and epilepsy",
+                    "provision": "Individual healthcare plan and seizure plan; two staff "
+                    "trained in buccal midazolam",
+                    "provided_by": "School, with the health board's epilepsy nurse",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Sensory and motor needs",
+                    "need": "Cannot manage a standard pencil or scissors",
+                    "provision": "Daily 10-minute fine-motor programme; sloped writing board",
+                    "provided_by": "Key worker; programme set by the health board's "
+                    "occupational therapist",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Therapy guidance",
+                    "need": "Stretches and standing practice every day",
+                    "provision": "Stretches twice a day; 30 minutes in the standing frame",
+                    "provided_by": "Health board physiotherapist (programme, termly review); "
+                    "key worker (daily)",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Physical disability requirements",
+                    "need": "Walks short distances with a walker; wheelchair further",
+                    "provision": "Lift to upstairs rooms; leaves lessons three minutes early",
+                    "provided_by": "School",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Seizure plan",
+                    "need": "Tonic-clonic seizures about twice a term",
+                    "provision": "Seizure plan agreed with the epilepsy nurse; a trained "
+                    "adult on site every day",
+                    "provided_by": "Health board epilepsy nurse; school",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Feeding and swallowing risks",
+                    "need": "Coughs when drinking thin fluids since the summer",
+                    "provision": "Thickened drinks as at home until the speech and language "
+                    "therapist advises",
+                    "provided_by": "Health board speech and language therapy (swallowing)",
+                    "status": "Health advice pending",
+                    "advice_requested": date(2026, 9, 7),
+                },
+                {
+                    "area": "Fatigue and pain",
+                    "need": "Tired by the afternoon; leg pain after long walks",
+                    "provision": "Rest after lunch; demanding work in the morning",
+                    "provided_by": "School, with the physiotherapist's pacing advice",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Specialist equipment",
+                    "need": "Walker, wheelchair, standing frame, sloped board",
+                    "provision": "Kept in school and checked each term",
+                    "provided_by": "Health board wheelchair and equipment service",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Personal care needs",
+                    "need": "Help with toileting and changing for PE",
+                    "provision": "One trained adult; accessible toilet with rails",
+                    "provided_by": "School",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Social care: equipment",
+                    "need": "Sleeps badly without a profiling bed, and is tired at school",
+                    "provision": "Profiling bed at home",
+                    "provided_by": "Local authority social services",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Social care: short breaks",
+                    "need": "The family needs short breaks to keep caring at home",
+                    "provision": "Assessment for short breaks",
+                    "provided_by": "Local authority social services",
+                    "status": "Health advice pending",
+                    "advice_requested": date(2026, 9, 28),
+                },
+            ],
+        },
+    )
+
+
+def rhys() -> Sample:
+    """Wales, Year 9: asthma, and an IDP for autism with anxiety; CAMHS advice pending for
+    three weeks (not yet due) and nothing recorded for social care."""
+    agreement, attendees = _wales_agreement(
+        date(2026, 10, 29),
+        date(2026, 11, 2),
+        date(2027, 10, 29),
+        [
+            {"name": "Hywel Evans", "role": "Parent or carer", "detail": "Father"},
+            {"name": "Rhys Evans", "role": "Pupil", "detail": "Led the part about his views"},
+            {"name": "Ffion Jones", "role": "Healthcare professional", "detail": "School nurse"},
+            {"name": "Bethan Lloyd", "role": "School staff", "detail": "ALNCo"},
+        ],
+        agreed_by="Ffion Jones, School nurse",
+        agreed=date(2026, 11, 4),
+    )
+    return Sample(
+        "rhys-evans",
+        {
+            "pupil_legal_name": "Rhys Owen Evans",
+            "pupil_date_of_birth": date(2012, 5, 21),
+            "pupil_year_group": "Year 9",
+            "pupil_class_name": "9T",
+            "pupil_school_reference": "MD2012-0188",
+            "background_trigger": "Needs have changed",
+            "background_trigger_details": "Two asthma attacks at school this term, and "
+            "anxiety has kept him off school twice.",
+            "background_linked_plan": "Individual Development Plan (Wales)",
+            "background_who_needs_to_know": "His teachers, the PE department, the ALN base "
+            "staff, the school office.",
+            "background_confidentiality": "Rhys does not want his class told about his "
+            "autism; his asthma may be mentioned.",
+            "contacts_lead_staff": "Mr Iwan Harris, head of Year 9",
+            "contacts_emergency_lead": "The first-aider on duty; the office calls Mr Evans",
+            "conditions_asthma_reliever": "Salbutamol 100 micrograms (blue)",
+            "conditions_asthma_spacer": True,
+            "conditions_asthma_mart": False,
+            "medicines_consent_staff_give": True,
+            "medicines_consent_emergency_inhaler": True,
+            "daily_care_physical_activity": "Two puffs of his reliever before PE; he may stop "
+            "and rest without being asked why.",
+            "school_life_emotional": "Anxious before tests and when routines change; a named "
+            "key adult in the ALN base.",
+            "school_life_exam_arrangements": "A small room and rest breaks for tests.",
+            "attendance_impact": "Two absences this term from anxiety; a graduated return "
+            "after each.",
+            "attendance_catch_up": "Work sent home on the school's learning platform.",
+            "future_transitions": "Choosing GCSE options: visits to new classrooms before "
+            "Year 10 starts.",
+            "future_adulthood": "Learning to order his own inhaler from the pharmacy.",
+            "voice_want_staff_to_know": "Loud corridors make my chest and my head feel tight. "
+            "It is not rudeness when I leave.",
+            "voice_how_to_help": "Tell me about changes the day before. Let me use my "
+            "inhaler without a fuss.",
+            "voice_what_worries_me": "Having an attack in front of everyone.",
+            "voice_recorded_by": "Rhys",
+            "training_cover": "All first-aiders are trained in asthma; the office keeps a list.",
+            **agreement,
+        },
+        {
+            "FamilyContacts": [
+                {
+                    "name": "Hywel Evans",
+                    "relationship": "Father",
+                    "mobile": "07700 900931",
+                    "email": "hywel.evans@example.com",
+                    "parental_responsibility": True,
+                },
+                {
+                    "name": "Mererid Evans",
+                    "relationship": "Grandmother",
+                    "home_phone": "01632 960932",
+                    "parental_responsibility": False,
+                },
+            ],
+            "HealthcareContacts": [
+                {
+                    "role": "School nurse",
+                    "name": "Ffion Jones",
+                    "organisation": "School Nursing Service",
+                    "phone": "01632 960940",
+                    "email": "ffion.jones@nhs.example.org",
+                },
+                {
+                    "role": "Mental health (CAMHS)",
+                    "name": "Duty worker",
+                    "organisation": "Child and Adolescent Mental Health Service",
+                    "phone": "01632 960941",
+                },
+            ],
+            "Conditions": [
+                {
+                    "kind": "Asthma",
+                    "diagnosis": "Asthma (moderate)",
+                    "signs": "Wheeze, tight chest, coughing; goes quiet and pale.",
+                    "triggers": "Exercise in cold air, colds, stress.",
+                    "treatment": "Preventer inhaler at home; blue reliever when needed.",
+                }
+            ],
+            "Medicines": [
+                {
+                    "name": "Salbutamol 100 micrograms inhaler (blue)",
+                    "dose": "2 puffs through the spacer, up to 10 in an attack",
+                    "route": "Inhaled",
+                    "when": "When wheezy or tight-chested; before PE",
+                    "use": "When needed",
+                    "who_gives": "Pupil, without supervision",
+                    "carries_own": True,
+                    "storage": "In his blazer pocket; a spare in the school office",
+                    "expiry": date(2027, 9, 30),
+                }
+            ],
+            "StaffTraining": [
+                {
+                    "staff_name": "Iwan Harris",
+                    "staff_role": "Head of Year 9",
+                    "training": "Asthma awareness and inhaler with spacer",
+                    "trainer": "Ffion Jones",
+                    "trainer_profession": "School nurse",
+                    "date": date(2026, 11, 4),
+                    "competent": True,
+                    "competent_date": date(2026, 11, 4),
+                    "renewal_date": date(2027, 11, 4),
+                }
+            ],
+            "Attendees": attendees,
+            "IdpNeeds": [
+                {
+                    "area": "Medical diagnoses",
+                    "need": "Autism (diagnosed 2019) and asthma",
+                    "provision": "Individual healthcare plan for asthma; autism-informed "
+                    "teaching in every lesson",
+                    "provided_by": "School; health board neurodevelopmental team (advice)",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Sensory and motor needs",
+                    "need": "Noise and crowded corridors overwhelm him",
+                    "provision": "Ear defenders; leaves lessons early; sensory breaks in the "
+                    "ALN base",
+                    "provided_by": "School, from the occupational therapist's sensory profile",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Therapy guidance",
+                    "need": "Takes figurative language and spoken instructions literally",
+                    "provision": "Instructions written down; visual timetable",
+                    "provided_by": "Teachers, with the speech and language therapist's advice",
+                    "status": "Agreed",
+                },
+                {
+                    "area": "Mental health needs",
+                    "need": "Anxiety before tests and changes; two absences this term",
+                    "provision": "Anxiety plan and graduated return; a named key adult",
+                    "provided_by": "Health board CAMHS (anxiety plan); school (key adult)",
+                    "status": "Health advice pending",
+                    "advice_requested": date(2026, 11, 2),
+                },
+                {
+                    "area": "Safety plan",
+                    "need": "Leaves the building when overwhelmed",
+                    "provision": "A safe space in the ALN base; staff follow at a distance "
+                    "and call home",
+                    "provided_by": "School",
+                    "status": "Agreed",
+                },
+            ],
+        },
+    )
+
+
+WALES_LEARNERS: list[Callable[[], Sample]] = [elin, rhys]
+
+
+# --------------------------------------------------------------------------------------------
 # Placeholder photos: a drawn outline, never a face.
 
 
@@ -2016,7 +2504,8 @@ def _locate(form: Path, mistake: Mistake) -> str:
 
 
 def write_samples(root: Path = HERE) -> list[Path]:
-    """Write the school, every sample pupil and the invalid set; returns the files written."""
+    """Write the school, every sample pupil, the Wales school and learners, and the invalid
+    set; returns the files written."""
     invalid = root / "invalid"
     invalid.mkdir(parents=True, exist_ok=True)
     written = []
@@ -2032,6 +2521,15 @@ def write_samples(root: Path = HERE) -> list[Path]:
             )
             if sample.photo:
                 written.append(draw_placeholder(root / f"{sample.slug}.png", sample.photo))
+        wales = root / WALES
+        wales.mkdir(exist_ok=True)
+        wales_form = write_pupil_form(Path(scratch) / "ihp-intake-wales.xlsx", Nation.WALES)
+        written.append(fill_form(school_form, wales / "school.xlsx", WALES_SCHOOL))
+        for make in WALES_LEARNERS:
+            sample = make()
+            written.append(
+                fill_form(wales_form, wales / f"{sample.slug}.xlsx", sample.fields, sample.tables)
+            )
         rows = []
         for mistake in MISTAKES:
             base = amelia()
