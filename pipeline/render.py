@@ -582,11 +582,17 @@ def render_document(
         raise TemplateError(f"the template {compiled.path.name} failed: {error}") from None
     if compiled.kind is DocumentKind.EMERGENCY:
         set_type_size(document.docx, context["sheet"]["type_size"])
+    # Zipped in memory, then written in one go: a zip written straight to a full disk fails
+    # once more, noisily, when Python collects it.
+    content = io.BytesIO()
+    document.save(content)
     try:
-        document.save(dest)
+        dest.write_bytes(content.getvalue())
     except OSError as error:
         raise OutputError(
-            f"{dest} could not be written ({error.strerror})", "check the folder"
+            f"{dest} could not be written ({error.strerror})",
+            "check there is free disk space and that you may write to the output folder, "
+            "or choose another one with -o",
         ) from None
     return dest
 
