@@ -71,9 +71,30 @@ class DocumentKind(Enum):
 # --- the one Jinja environment --------------------------------------------------------------
 
 
+#: tags that would read another file (`{% include '/etc/passwd' %}`): refused in templates
+_FILE_TAGS = {
+    jinja2.nodes.Include: "include",
+    jinja2.nodes.Import: "import",
+    jinja2.nodes.FromImport: "from ... import",
+    jinja2.nodes.Extends: "extends",
+}
+
+
+def _file_tag(env: jinja2.Environment, source: str) -> str | None:
+    """The first tag in `source` that would read another file, if any."""
+    for node in env.parse(source).find_all(tuple(_FILE_TAGS)):
+        return _FILE_TAGS[type(node)]
+    return None
+
+
 @cache
 def environment() -> jinja2.Environment:
-    """Strict, autoescaping and sandboxed: built once, shared by every template and document."""
+    """Strict, autoescaping and sandboxed: built once, shared by every template and document.
+
+    The sandbox refuses `__class__`, `__globals__` and every other way into Python; there is no
+    loader, and templates that include, import or extend another file are refused when they
+    are read (`compile_template`). Cell values are only ever context, never template source.
+    """
     return ImmutableSandboxedEnvironment(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -155,9 +176,17 @@ def compile_template(kind: DocumentKind, path: Path) -> CompiledTemplate:
     env = environment()
     compiled: dict[str, jinja2.Template] = {}
     try:
-        for name, xml in patched.items():
-            # docxtpl's own layout: one paragraph per line, so Jinja's line numbers help.
-            compiled[name] = env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+        for name, xml in [*patched.items(), *raw_properties.items()]:
+            file_tag = _file_tag(env, xml)
+            if file_tag:
+                raise TemplateError(
+                    f"the template {path} uses {{% {file_tag} %}}, which would read another "
+                    "file; templates may only show the plan's values",
+                    "remove that tag; " + hint,
+                )
+            if name in patched:
+                # docxtpl's own layout: one paragraph per line, so Jinja's line numbers help.
+                compiled[name] = env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
         compiled_properties = {
             name: env.from_string("{% autoescape false %}" + text + "{% endautoescape %}")
             for name, text in raw_properties.items()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -411,6 +412,47 @@ def test_custom_templates_are_sandboxed(tmp_path: Path) -> None:
     assert templates.custom
     with pytest.raises(TemplateError, match="tries to reach inside Python"):
         render(make_plan(), templates, tmp_path, "mira")
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "{{ cycler.__init__.__globals__.os }}",
+        "{{ lipsum.__globals__['os'].popen('id').read() }}",
+        "{{ self.__init__.__globals__ }}",
+        "{{ range.__init__.__globals__ }}",
+        "{{ pupil.__class__ }}",
+        "{{ pupil|attr('__class__') }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ pupil.legal_name.__class__.__base__ }}",
+    ],
+)
+def test_no_way_into_python_from_a_custom_template(tmp_path: Path, tag: str) -> None:
+    templates = load_templates(_custom(tmp_path, tag))
+    with pytest.raises(TemplateError, match="tries to reach inside Python"):
+        render(make_plan(), templates, tmp_path, "mira")
+
+
+@pytest.mark.parametrize(
+    ("tag", "word"),
+    [
+        ("{% include '/etc/passwd' %}", "include"),
+        ("{% import 'os' as os %}", "import"),
+        ("{% from '/etc/passwd' import root %}", "from ... import"),
+        ("{% extends '/etc/hostname' %}", "extends"),
+    ],
+)
+def test_a_custom_template_cannot_read_files(tmp_path: Path, tag: str, word: str) -> None:
+    """Refused when the templates are read, before any pupil is rendered."""
+    with pytest.raises(TemplateError, match=f"uses {{% {re.escape(word)} %}}, which would read"):
+        load_templates(_custom(tmp_path, tag))
+    folder = tmp_path / "in-a-property"
+    export_templates(folder)
+    document = Document(str(folder / DocumentKind.EMERGENCY.template))
+    document.core_properties.title = tag
+    document.save(str(folder / DocumentKind.EMERGENCY.template))
+    with pytest.raises(TemplateError, match="which would read another file"):
+        load_templates(folder)
 
 
 def test_custom_template_with_an_unknown_tag_fails_clearly(tmp_path: Path) -> None:
