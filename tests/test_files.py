@@ -186,3 +186,54 @@ def test_sha256_file(tmp_path: Path) -> None:
     path.write_bytes(b"abc")
     assert sha256_file(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert cast(str, sha256_file(path)) == sha256_file(path)
+
+
+# Every name Windows reserves for a device, whatever follows it (`nul.txt` is still NUL).
+_DEVICES = [
+    "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+    *(f"COM{n}" for n in "123456789¹²³"), *(f"LPT{n}" for n in "123456789¹²³"),
+]  # fmt: skip
+_DEVICE_STEMS = {device.casefold() for device in _DEVICES}
+
+_hostile_names = st.one_of(
+    st.text(),
+    st.builds(
+        lambda device, tail, case: (device.lower() if case else device) + tail,
+        st.sampled_from(_DEVICES),
+        st.sampled_from(["", ".txt", " ", ".", "..", "-1", " Smith", ".tar.gz", "\u0301"]),
+        st.booleans(),
+    ),
+    st.lists(
+        st.sampled_from(["..", ".", "/", "\\", "~", "etc", "passwd", ":", "$"]), max_size=8
+    ).map("".join),
+    st.text(alphabet=st.characters(categories=["Mn", "Cf", "Zs", "Cc"]), max_size=20),
+    st.text(min_size=SLUG_LIMIT, max_size=400),
+)
+
+
+def _windows_safe(stem: str) -> bool:
+    """A file name Windows accepts: no device name before the first dot, no trailing dot or
+    space, none of its forbidden characters."""
+    return (
+        stem.split(".")[0].casefold() not in _DEVICE_STEMS
+        and not stem.endswith((".", " "))
+        and not set(stem) & set('<>:"/\\|?*')
+    )
+
+
+@given(_hostile_names, st.dates())
+def test_a_pupils_files_are_safe_names_inside_the_output_folder(name: str, born: date) -> None:
+    """The one way a name becomes a path: never empty, `..`, a separator, a device name or
+    too long, and the folder and files it names stay inside the output folder."""
+    slug = pupil_slug(_plan(name, born))
+    assert 0 < len(slug) <= SLUG_LIMIT
+    assert slug not in (".", "..") and ".." not in slug
+    assert "/" not in slug and "\\" not in slug and os.sep not in slug
+    assert _windows_safe(slug)
+    for suffix in ("-IHP.docx", "-Emergency.docx", "-ParentLetter.docx", "-bundle.pdf"):
+        relative = Path(slug) / f"{slug}{suffix}"
+        assert len(str(relative)) <= 2 * SLUG_LIMIT + len("-ParentLetter.docx") + 1
+        root = Path("/srv/ihp-output")
+        resolved = (root / relative).resolve()
+        assert resolved.parent.parent == root.resolve()
+    assert pupil_slug(_plan(name, born)) == slug, "the same pupil always gets the same slug"
