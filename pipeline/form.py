@@ -223,6 +223,8 @@ class _Lists:
     sheet: Worksheet
     column: int = 4
     ranges: dict[type[Enum], str] | None = None
+    #: choices are listed in the nation's words (Wales: "Learner, supervised by staff")
+    nation: Nation = Nation.ENGLAND
 
     def range_for(self, choices: type[Enum]) -> str:
         if self.ranges is None:
@@ -231,7 +233,7 @@ class _Lists:
             self.sheet.cell(row=1, column=self.column, value=choices.__name__).font = Font(
                 bold=True
             )
-            values = [str(member.value) for member in choices]
+            values = [reword(str(member.value), self.nation) for member in choices]
             for offset, value in enumerate(values, start=2):
                 self.sheet.cell(row=offset, column=self.column, value=value)
             letter = get_column_letter(self.column)
@@ -617,7 +619,7 @@ def _about_sheet(wb: Workbook, kind: FormKind, nation: Nation | None) -> _Lists:
     wb.custom_doc_props.append(
         StringProperty(name=NATION_PROPERTY, value=nation.value if nation else "")
     )
-    return _Lists(ws)
+    return _Lists(ws, nation=nation or Nation.ENGLAND)
 
 
 def _new_workbook(title: str) -> Workbook:

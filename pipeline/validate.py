@@ -169,7 +169,8 @@ def _enum_value(text: str, field_info: FieldInfo) -> str:
         return text
     wanted = " ".join(text.split()).casefold()
     for member in choices:
-        if str(member.value).casefold() == wanted:
+        # the Wales form lists choices in its own words ("Learner, supervised by staff")
+        if any(reword(str(member.value), nation).casefold() == wanted for nation in Nation):
             return str(member.value)
     return text
 

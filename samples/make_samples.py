@@ -1816,7 +1816,7 @@ def elin() -> Sample:
         date(2027, 10, 8),
         [
             {"name": "Sian Hughes", "role": "Parent or carer", "detail": "Mother"},
-            {"name": "Elin Hughes", "role": "Pupil", "detail": "Joined with her key worker"},
+            {"name": "Elin Hughes", "role": "Learner", "detail": "Joined with her key worker"},
             {
                 "name": "Carys Bowen",
                 "role": "Healthcare professional",
@@ -2084,7 +2084,7 @@ def rhys() -> Sample:
         date(2027, 10, 29),
         [
             {"name": "Hywel Evans", "role": "Parent or carer", "detail": "Father"},
-            {"name": "Rhys Evans", "role": "Pupil", "detail": "Led the part about his views"},
+            {"name": "Rhys Evans", "role": "Learner", "detail": "Led the part about his views"},
             {"name": "Ffion Jones", "role": "Healthcare professional", "detail": "School nurse"},
             {"name": "Bethan Lloyd", "role": "School staff", "detail": "ALNCo"},
         ],
@@ -2181,7 +2181,7 @@ def rhys() -> Sample:
                     "route": "Inhaled",
                     "when": "When wheezy or tight-chested; before PE",
                     "use": "When needed",
-                    "who_gives": "Pupil, without supervision",
+                    "who_gives": "Learner, without supervision",
                     "carries_own": True,
                     "storage": "In his blazer pocket; a spare in the school office",
                     "expiry": date(2027, 9, 30),
