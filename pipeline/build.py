@@ -44,7 +44,7 @@ from pipeline.manifest import (
     read_manifest,
     write_manifest,
 )
-from pipeline.model import FORM_VERSION, Plan
+from pipeline.model import FORM_VERSION, Nation, Plan
 from pipeline.problems import Problem
 from pipeline.render import DocumentKind, Templates, load_templates, render
 from pipeline.report import problem_line, write_reports
@@ -143,6 +143,7 @@ def build(
         school_sha256=sha256_file(school_file) if school_file and school_file.is_file() else None,
         school_problems=list(checked.school_problems),
         pdf=not options.no_pdf,
+        nation=checked.school.nation if checked.school else Nation.ENGLAND,
     )
     report.timings["check"] = checked_at - started
     previous = read_manifest(output)

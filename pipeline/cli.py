@@ -377,14 +377,17 @@ def _print_check(result: Any, annotated: list[Path]) -> None:
     """Problems grouped per workbook, errors first, each with where, what and what to do."""
     from rich.markup import escape
 
+    from pipeline.wording import terms
+
     out = Console(highlight=False)
     groups = [(result.school_file, "school details", result.school_problems, result.school)]
     groups += [(pupil.path, "", pupil.problems, pupil.ok) for pupil in result.pupils]
     for path, kind, problems, fine in groups:
         print_workbook_problems(out, path, kind, problems, fine)
     ready = sum(1 for pupil in result.pupils if pupil.ok)
+    pupil_word = terms(result.school.nation)["pupil"] if result.school else "pupil"
     out.print(
-        f"\n{ready} of {len(result.pupils)} pupil workbooks ready to build.",
+        f"\n{ready} of {len(result.pupils)} {pupil_word} workbooks ready to build.",
         style="bold green" if result.ok else "bold",
     )
     for path in annotated:

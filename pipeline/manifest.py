@@ -17,6 +17,8 @@ from typing import Any
 
 from pipeline.errors import ExitCode
 from pipeline.files import write_atomically
+from pipeline.model import Nation
+from pipeline.wording import terms
 
 MANIFEST = "manifest.json"
 
@@ -109,6 +111,8 @@ class BuildReport:
     seconds: float = 0.0
     #: seconds spent per stage: check, render, convert, bundle (for the benchmark)
     timings: dict[str, float] = field(default_factory=dict)
+    #: the school's nation: the report says learner in Wales
+    nation: Nation = Nation.ENGLAND
 
     @property
     def counts(self) -> Counter[Status]:
@@ -132,7 +136,7 @@ class BuildReport:
         """One line for the end of a run: "27 built, 3 unchanged, 2 need fixing"."""
         counts = self.counts
         if not self.pupils:
-            return f"No pupil workbooks found in {self.intake}"
+            return f"No {terms(self.nation)['pupil']} workbooks found in {self.intake}"
         parts = [f"{counts[Status.BUILT]} built", f"{counts[Status.UNCHANGED]} unchanged"]
         if counts[Status.INVALID]:
             parts.append(

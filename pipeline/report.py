@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from pipeline.files import write_atomically
 from pipeline.manifest import BuildReport, PupilOutcome, Status
+from pipeline.wording import terms
 
 KIND_NAMES = {
     "IHP": "Healthcare plan",
@@ -216,7 +217,7 @@ def render_html(report: BuildReport) -> str:
             ]
             for pupil in failed
         ]
-        parts.append(_table(["Pupil", "Workbook", "Why"], rows))
+        parts.append(_table([terms(report.nation)["Pupil"], "Workbook", "Why"], rows))
         parts.append("</section>")
     for status, title, note in (
         (Status.BUILT, "Built", "Made in this run."),
@@ -245,7 +246,9 @@ def render_html(report: BuildReport) -> str:
                     f"<td>{_links(pupil)}{warnings}</td>",
                 ]
             )
-        parts.append(_table(["Pupil", "Review by", "Files and warnings"], rows))
+        parts.append(
+            _table([terms(report.nation)["Pupil"], "Review by", "Files and warnings"], rows)
+        )
         parts.append("</section>")
     parts.append(
         f"<p class='muted'>ihp {_e(report.tool_version)}, intake form version "
