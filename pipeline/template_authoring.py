@@ -1233,11 +1233,19 @@ def _idp_table(document: DocxDocument, group: str, pending_status: str, basis: s
     widths = IDP_WIDTHS
     table = _header_table(document, ["Need", "Provision", "Provided by", "Status"], widths)
     _row(table, ["{%tr for a in idp." + group + " %}", "", "", ""], widths)
+    # An area with needs is kept with its first need; an empty one is not (a run of empty
+    # areas kept together would push the whole run onto the next page).
+    _row(table, ["{%tr if a.needs %}", "", "", ""], widths)
     area = _span_row(table, widths)
     area.add_run("{{ a.area }}").bold = True
-    area.add_run("{% if not a.needs %}: nothing recorded{% endif %}").font.color.rgb = GREY
     area.paragraph_format.keep_with_next = True
     _shade(table.rows[-1].cells[0], LABEL_FILL)
+    _row(table, ["{%tr else %}", "", "", ""], widths)
+    area = _span_row(table, widths)
+    area.add_run("{{ a.area }}").bold = True
+    area.add_run(": nothing recorded").font.color.rgb = GREY
+    _shade(table.rows[-1].cells[0], LABEL_FILL)
+    _row(table, ["{%tr endif %}", "", "", ""], widths)
     _row(table, ["{%tr for n in a.needs %}", "", "", ""], widths)
     cells = _row(
         table,
