@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -49,6 +50,8 @@ from pipeline.problems import Problem
 from pipeline.render import DocumentKind, Templates, load_templates, render
 from pipeline.report import problem_line, write_reports
 from pipeline.validate import Checked, check_intake
+
+_log = logging.getLogger(__name__)
 
 Progress = Callable[[float, int, str], None]
 """`progress(pupils_done, pupils_to_build, stage)`: `pupils_done` grows smoothly (fractions)."""
@@ -149,6 +152,14 @@ def build(
     previous = read_manifest(output)
     earlier = previous_pupils(previous)
     todo = _triage(checked.pupils, report, earlier, options)
+    _log.info(
+        "build: %d pupil workbook(s): %d to build, %d unchanged, %d need fixing; PDFs %s",
+        len(checked.pupils),
+        len(todo),
+        sum(1 for pupil in report.pupils if pupil.status is Status.UNCHANGED),
+        sum(1 for pupil in report.pupils if pupil.status is Status.INVALID),
+        "off" if options.no_pdf else "on",
+    )
     try:
         with _work_folder(output) as work:
             _build_pupils(todo, report, templates, work, soffice, options, progress)
@@ -157,6 +168,8 @@ def build(
         report.pupils.sort(key=lambda pupil: (pupil.slug, pupil.workbook.name))
         report.kept = _kept_entries(earlier, report, output)
         report.seconds = time.monotonic() - started
+        for stage, seconds in report.timings.items():
+            _log.info("stage %s took %.1f s", stage, seconds)
         write_manifest(report, previous)
         write_reports(report)
     return report
@@ -456,6 +469,15 @@ def _build_pupils(
                 if job.outcome.status is not Status.FAILED:
                     _finish_pupil(job, report, options)
                 report.pupils.append(job.outcome)
+            # Pupils by their workbook's SHA-256 (as in manifest.json): slugs hold names.
+            _log.info(
+                "pupil %s: %s%s",
+                job.outcome.workbook_sha256[:12],
+                job.outcome.status.value,
+                f" (exit code {int(job.outcome.exit_code or ExitCode.INTERNAL)})"
+                if job.outcome.status is Status.FAILED
+                else f", {len(job.outcome.outputs)} file(s)",
+            )
             job.done = 1.0
             tell("bundling")
         timings["bundle"] += time.monotonic() - started
@@ -577,8 +599,7 @@ def _finish_pupil(job: _Job, report: BuildReport, options: BuildOptions) -> None
         )
         return
     try:
-        for _, path, dest, _ in outputs:
-            move_into_place(path, dest)
+        _move_all([(path, dest) for _, path, dest, _ in outputs])
     except OutputError as error:
         _fail(job, error.message, ExitCode.OUTPUT_FAILED)
         return
@@ -587,6 +608,37 @@ def _finish_pupil(job: _Job, report: BuildReport, options: BuildOptions) -> None
         for kind, _, dest, digest in outputs
     ]
     _remove_outdated(job, report.output, {dest for _, _, dest, _ in outputs})
+
+
+def _move_all(moves: list[tuple[Path, Path]]) -> None:
+    """Move one pupil's finished files into place, all or none.
+
+    Each file replaces its old version atomically; if one cannot be moved (a full disk), those
+    already moved are put back as they were, so a pupil never has a new plan beside an old
+    emergency sheet. The old versions are kept as hard links in the work folder meanwhile.
+    """
+    done: list[tuple[Path, Path | None, bool]] = []  # (dest, old version, was there)
+    try:
+        for source, dest in moves:
+            link = source.with_name(f".{source.name}.old")
+            backup: Path | None = link
+            existed = True
+            try:
+                os.link(dest, link)
+            except FileNotFoundError:
+                backup, existed = None, False
+            except OSError:
+                backup = None  # a file system without hard links: this one stays new
+            move_into_place(source, dest)
+            done.append((dest, backup, existed))
+    except OutputError:
+        for dest, backup, existed in reversed(done):
+            with contextlib.suppress(OSError):
+                if backup is not None:
+                    os.replace(backup, dest)
+                elif not existed:
+                    dest.unlink()
+        raise
 
 
 @contextlib.contextmanager

@@ -509,9 +509,9 @@ def _sheet_parts(path: Path, package: zipfile.ZipFile) -> tuple[dict[str, str], 
         local = element.tag.rsplit("}", 1)[-1]
         if local == "sheet":
             rel_id = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
-            target = targets.get(rel_id)
-            if target in names:
-                sheets[names[target]] = element.get("name", "")
+            sheet_part = targets.get(rel_id)
+            if sheet_part is not None and sheet_part in names:
+                sheets[names[sheet_part]] = element.get("name", "")
         elif local == "definedName" and element.text:
             formulas.append(element.text)
     return sheets, formulas

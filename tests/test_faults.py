@@ -85,7 +85,8 @@ def assert_plain_failure(result: Result, code: ExitCode, words: str) -> None:
 def test_a_full_disk_mid_batch_keeps_the_earlier_pupils(
     intake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The 6th rename into place fails with ENOSPC: the pupils already moved are whole."""
+    """From the 6th rename into place on, the disk is full: the pupils already moved are whole,
+    and the pupil cut short has none of its files (it had none before)."""
     output = tmp_path / "out"
     real_replace = os.replace
     renames: list[str] = []
@@ -100,10 +101,14 @@ def test_a_full_disk_mid_batch_keeps_the_earlier_pupils(
     result = ihp("build", str(intake), "-o", str(output), "--no-pdf")
     assert_plain_failure(result, ExitCode.OUTPUT_FAILED, "No space left on device")
     assert "What to do:" in result.output
-    moved = [Path(name) for name in renames]
-    assert moved and all(path.is_file() for path in moved)
-    for path in moved:
+    finished = [path for path in output.rglob("*.docx")]
+    assert finished and Path(renames[0]) in finished
+    for path in finished:
         assert_complete(path)
+    for folder in {path.parent for path in finished}:
+        # A pupil has all its documents or none: the one cut short was taken back out.
+        kinds = {path.name.rsplit("-", 1)[-1] for path in folder.glob("*.docx")}
+        assert {"IHP.docx", "Emergency.docx", "ParentLetter.docx"} <= kinds, folder.name
     assert not list(output.rglob("*.tmp")) and not list(output.glob(".ihp-work-*"))
 
 
@@ -246,3 +251,35 @@ def test_a_build_killed_at_random_moments_leaves_old_or_complete_files(
     assert not list(output.glob(".ihp-work-*"))
     for name in snapshot(output):
         assert_complete(output / name)
+
+
+def test_a_pupil_whose_files_cannot_all_be_moved_keeps_all_its_old_files(
+    intake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills after a rebuilt pupil's first file is in place: that file is put back,
+    so the pupil never has a new plan beside an old emergency sheet."""
+    output = tmp_path / "out"
+    assert ihp("build", str(intake), "-o", str(output), "--no-pdf").exit_code == ExitCode.OK
+    before = snapshot(output)
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace(source: object, dest: object) -> None:
+        calls.append(str(dest))
+        if len(calls) == 2:  # the second file of the first pupil
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dest))
+        real_replace(source, dest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    result = ihp("build", str(intake), "-o", str(output), "--no-pdf", "--force")
+    assert_plain_failure(result, ExitCode.OUTPUT_FAILED, "No space left on device")
+    after = snapshot(output)
+    first = Path(calls[0]).parent.name
+    for name, content in before.items():
+        if name.startswith(f"{first}/"):
+            assert after[name] == content, f"{name} is not the old version"
+    rebuilt = [name for name in before if name.endswith(".docx") and after[name] != before[name]]
+    assert rebuilt and not [name for name in rebuilt if name.startswith(f"{first}/")]
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    status = {Path(p["workbook"]["file"]).name: p["status"] for p in manifest["pupils"]}
+    assert sorted(status.values()).count("failed") == 1

@@ -96,6 +96,17 @@ def test_the_log_names_no_pupil_and_no_health_detail(
     assert re.search(r"workbook [0-9a-f]{12} read: pupil form", text)
     assert re.search(r"workbook [0-9a-f]{12} refused: damaged", text)
     assert text.count(" read: pupil form ") == 16  # 8 pupils, checked then built
+    assert (
+        len(
+            re.findall(
+                r"pupil [0-9a-f]{12}: built, 3 file\(s\)|pupil [0-9a-f]{12}: built, 4 file\(s\)",
+                text,
+            )
+        )
+        == 8
+    )
+    assert "build: 9 pupil workbook(s): 8 to build, 0 unchanged, 1 need fixing" in text
+    assert re.search(r"stage render took \d+\.\d s", text)
     leaks = _leaks(text, _secrets(make_samples))
     assert leaks == [], leaks
     assert "broken.xlsx" not in text and ".xlsx" not in text  # file names hold names
