@@ -389,3 +389,37 @@ def test_the_wales_samples_build_with_the_idp_section_in_the_bundle(wales_build:
     assert "11 weeks" in elin and "8 weeks" in elin  # swallowing advice and short breaks
     manifest = (wales_build / "manifest.json").read_text(encoding="utf-8")
     assert '"kind": "IDPHealth"' in manifest
+
+
+def test_a_school_words_the_idp_section_in_its_own_template(tmp_path: Path) -> None:
+    """How a school supplies its own (e.g. Welsh-language) wording: export, retype the fixed
+    text in Word, name areas by their `key`, check, build with --templates."""
+    from pipeline.templates import check_templates, export_templates
+
+    folder = tmp_path / "ours"
+    export_templates(folder)
+    path = folder / DocumentKind.IDP.template
+    document = Document(str(path))
+    (heading,) = [p for p in document.paragraphs if p.text == "Health"]
+    heading.runs[0].text = "OUR OWN HEALTH HEADING"
+    areas = [
+        run
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for paragraph in cell.paragraphs
+        for run in paragraph.runs
+        if run.text == "{{ a.area }}"
+    ]
+    assert areas
+    for run in areas:
+        run.text = "{% set own = {'diagnoses': 'OUR OWN DIAGNOSES'} %}{{ own.get(a.key, a.area) }}"
+    document.save(str(path))
+    assert check_templates(folder) == []
+
+    plan = _plan(Nation.WALES, idp={"needs": NEEDS})
+    documents = render(plan, load_templates(folder), tmp_path, "elin", today=TODAY)
+    found = sections(documents[DocumentKind.IDP])
+    assert "OUR OWN DIAGNOSES: nothing recorded" in found["OUR OWN HEALTH HEADING"]
+    assert "Medical diagnoses" not in found["OUR OWN HEALTH HEADING"]
+    assert "Seizure plan" in found["OUR OWN HEALTH HEADING"]  # areas it does not rename
