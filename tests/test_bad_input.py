@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -314,3 +315,23 @@ def test_control_characters_become_line_breaks_or_go(built: tuple[Path, Any]) ->
     assert "\x0b" not in xml and "\x07" not in xml and "_x000B_" not in xml
     text = _all_text(document)
     assert "Diagnosed in July.\nSecond line. Bell removed." in text
+
+
+@pytest.mark.libreoffice
+def test_names_in_any_script_reach_the_pdf_bundle(tmp_path: Path) -> None:
+    """Right-to-left and accented names are in the archived PDF's text, in order. (Emoji are
+    in its text too, but print as empty boxes unless the machine has an emoji font.)"""
+    intake = tmp_path / "intake"
+    intake.mkdir()
+    for name in ("school.xlsx", "unicode-names.xlsx"):
+        shutil.copy2(BAD / name, intake / name)
+    report = build(intake, tmp_path / "out", options=BuildOptions(today=TODAY, jobs=1))
+    assert report.exit_code == ExitCode.OK
+    (bundle,) = (tmp_path / "out").glob("*/*-bundle.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(bundle), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    # pdftotext marks right-to-left runs with embedding controls; the words are what matter.
+    plain = " ".join(re.sub(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]", " ", text).split())
+    assert "Amélie نور Hart 🌈" in plain
+    assert "אורי כהן" in plain and "Millie 🦄" in plain
