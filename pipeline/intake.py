@@ -291,6 +291,15 @@ def read_workbook(path: Path) -> RawIntake:
         _log.info("workbook %s refused: %s", workbook_reference(path), refusal.reason)
         raw.problems.append(refusal.problem)
         return raw
+    except FileNotFoundError:
+        raw.problems.append(
+            _problem(
+                path,
+                "the workbook was moved or deleted while ihp was reading it",
+                "put it back in the intake folder and run ihp again",
+            )
+        )
+        return raw
     except Exception as error:
         _log.info("workbook %s unreadable: %s", workbook_reference(path), type(error).__name__)
         raw.problems.append(_unopenable(path))

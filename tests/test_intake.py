@@ -480,3 +480,9 @@ def test_school_workbook_read_by_its_names(
     assert set(fields) == set(single_fields(School))
     assert fields["postcode"].value == "LS16 9ZX" and fields["postcode"].ref == "School!B8"
     assert raw.kind is FormKind.SCHOOL and raw.sections["school"].missing == []
+
+
+def test_a_workbook_gone_before_it_is_read_is_said_plainly(tmp_path: Path) -> None:
+    raw = read_workbook(tmp_path / "gone.xlsx")
+    (problem,) = raw.problems
+    assert raw.refused and "moved or deleted while ihp was reading it" in problem.message
