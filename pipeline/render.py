@@ -35,6 +35,7 @@ from pipeline import resources
 from pipeline.conditions import EmergencyWording, WordedGroup, emergency_wording
 from pipeline.emergency_sheet import SHEET, TextBox, set_type_size, sheet_context
 from pipeline.errors import InvalidInputError, OutputError, TemplateError
+from pipeline.idp import HEALTH_AREAS, SOCIAL_CARE_AREAS, weeks_waiting
 from pipeline.model import AdviceStatus, IdpArea, IdpNeed, Nation, Plan, Row, Section
 from pipeline.wording import CHOICE, terms, uk_date
 
@@ -420,25 +421,6 @@ def plan_context(plan: Plan, *, today: date | None = None) -> dict[str, Any]:
     _add(context["idp"], _idp_context(plan, words, today or date.today()), "idp")
     context["photo"] = ""
     return context
-
-
-#: the social care areas of the IDP section (ALN Code 21.10); every other area is health's
-SOCIAL_CARE_AREAS = (
-    IdpArea.HOME_ADAPTATIONS,
-    IdpArea.SOCIAL_EQUIPMENT,
-    IdpArea.MANUAL_HANDLING,
-    IdpArea.PERSONAL_ASSISTANT,
-    IdpArea.SHORT_BREAKS,
-    IdpArea.SAFEGUARDING,
-)
-HEALTH_AREAS = tuple(area for area in IdpArea if area not in SOCIAL_CARE_AREAS)
-
-
-def weeks_waiting(need: IdpNeed, today: date) -> int | None:
-    """Whole weeks since advice was requested for a pending need (None: not pending or undated)."""
-    if need.status is not AdviceStatus.PENDING or need.advice_requested is None:
-        return None
-    return max(0, (today - need.advice_requested).days // 7)
 
 
 def _idp_context(plan: Plan, words: dict[str, str], today: date) -> dict[str, Any]:

@@ -423,3 +423,26 @@ def test_a_school_words_the_idp_section_in_its_own_template(tmp_path: Path) -> N
     assert "OUR OWN DIAGNOSES: nothing recorded" in found["OUR OWN HEALTH HEADING"]
     assert "Medical diagnoses" not in found["OUR OWN HEALTH HEADING"]
     assert "Seizure plan" in found["OUR OWN HEALTH HEADING"]  # areas it does not rename
+
+
+# --- advice pending for more than six weeks (what `ihp due` lists) -----------------------------
+
+
+def test_overdue_advice_is_pending_for_more_than_six_weeks() -> None:
+    from pipeline.idp import overdue_advice
+
+    plan = _plan(Nation.WALES, idp={"needs": NEEDS})
+    assert [need.need for need in overdue_advice(plan, TODAY)] == ["Coughs on thin fluids"]
+    six_weeks_after = date(2026, 10, 19)  # 7 September + exactly 6 weeks: not yet overdue
+    assert overdue_advice(plan, six_weeks_after) == []
+    assert len(overdue_advice(plan, date(2026, 10, 20))) == 1
+    assert overdue_advice(_plan(Nation.ENGLAND, idp={"needs": NEEDS}), TODAY) == []
+
+    samples = {p.path.name: p.plan for p in check_intake(WALES_SAMPLES, today=TODAY).pupils}
+    elin = samples["elin-hughes.xlsx"]
+    assert elin is not None and samples["rhys-evans.xlsx"] is not None
+    assert [need.area.value for need in overdue_advice(elin, TODAY)] == [
+        "Feeding and swallowing risks",  # requested 7 September 2026, 11 weeks ago
+        "Social care: short breaks",  # requested 28 September 2026, 8 weeks ago
+    ]
+    assert overdue_advice(samples["rhys-evans.xlsx"], TODAY) == []  # 3 weeks: not yet
