@@ -430,3 +430,29 @@ def templates_check_command(ctx: click.Context, folder: Path) -> None:
         )
         ctx.exit(int(ExitCode.TEMPLATE_INVALID))
     console.print(f"The templates in {folder} are fine.", soft_wrap=True)
+
+
+@cli.command("new")
+@click.argument("name")
+@click.argument(
+    "intake", type=click.Path(file_okay=False, path_type=Path), default=Path("."), required=False
+)
+def new_command(name: str, intake: Path) -> None:
+    """Start a pupil's workbook: copy the blank form into INTAKE as NAME.xlsx.
+
+    NAME is the pupil's full legal name, in quotes ("Jo Smith"); INTAKE is the intake folder
+    (default: the current folder). The name and today's date (as the meeting date) are filled
+    in; the Wales form is used when the folder's school.xlsx says Wales. An existing workbook is
+    never overwritten (exit code 2). A folder without school.xlsx also gets the blank school
+    details form, to fill in once.
+    """
+    from pipeline.newplan import new_workbook
+
+    made = new_workbook(name, intake)
+    console.print(f"Wrote {made.workbook}", soft_wrap=True)
+    if made.school_created:
+        console.print(
+            f"Wrote {made.school_created}: the school details are missing; fill it in once for "
+            "the school.",
+            soft_wrap=True,
+        )
