@@ -456,3 +456,97 @@ def new_command(name: str, intake: Path) -> None:
             "the school.",
             soft_wrap=True,
         )
+
+
+def _uk_day(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """`--today DD/MM/YYYY` as a date (None: the real today)."""
+    from datetime import datetime
+
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' is not a date: type day/month/year, e.g. 01/09/2026"
+        ) from None
+
+
+@cli.command("due")
+@click.argument("intake", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--within",
+    default="30d",
+    show_default=True,
+    help="How far ahead to look: days, weeks or months (30d, 6w, 2m).",
+)
+@click.option(
+    "--ics",
+    "ics_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the tasks as a calendar file (pupils' initials only) for Outlook or Google.",
+)
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the full table as CSV.",
+)
+@click.option(
+    "--today", callback=_uk_day, metavar="DD/MM/YYYY", help="Count from this day, not today."
+)
+@click.option(
+    "--school",
+    "school_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The school details workbook, if it is not in the intake folder.",
+)
+def due_command(
+    intake: Path,
+    within: str,
+    ics_file: Path | None,
+    csv_file: Path | None,
+    today: Any,
+    school_file: Path | None,
+) -> None:
+    """List what needs doing for the plans in INTAKE, soonest first.
+
+    Reviews due or passed, medicines expiring, staff training to renew, emergency medicines
+    nobody is signed off to give, plans awaiting a healthcare professional's agreement, and
+    pupils of 14 or over whose own views are not recorded. Workbooks that need fixing are
+    named and skipped (`ihp check` says why).
+    """
+    from datetime import date
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    from pipeline.due import due_tasks, window_from, write_csv, write_ics
+    from pipeline.wording import uk_date
+
+    window = window_from(within, today or date.today())
+    result = due_tasks(intake, window, school_file=school_file)
+    for line in result.skipped:
+        console.print(f"[yellow]![/] {escape(line)}", soft_wrap=True)
+    if result.tasks:
+        table = Table(title=f"Due by {uk_date(window.until)}", title_justify="left")
+        for column in ("Due", "Pupil", "Task", "Detail", "Workbook"):
+            table.add_column(column, overflow="fold")
+        for task in result.tasks:
+            style = "bold red" if task.due < window.today else None
+            table.add_row(
+                task.due.strftime("%d/%m/%Y"),
+                escape(task.pupil),
+                escape(task.kind),
+                escape(task.detail),
+                escape(task.workbook.name),
+                style=style,
+            )
+        Console(highlight=False).print(table)
+    else:
+        console.print(f"Nothing due by {uk_date(window.until)}.")
+    if csv_file:
+        console.print(f"Wrote {write_csv(result.tasks, csv_file)}", soft_wrap=True)
+    if ics_file:
+        written = write_ics(result.tasks, ics_file, today=window.today)
+        console.print(f"Wrote {written} ({len(result.tasks)} events)", soft_wrap=True)
