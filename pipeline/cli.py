@@ -550,3 +550,102 @@ def due_command(
     if ics_file:
         written = write_ics(result.tasks, ics_file, today=window.today)
         console.print(f"Wrote {written} ({len(result.tasks)} events)", soft_wrap=True)
+
+
+@cli.command("email")
+@click.argument("intake", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="The folder ihp build wrote the plans to; drafts go into <pupil>/emails/ there.",
+)
+@click.option("--send", is_flag=True, help="Send the emails now (without it: drafts only).")
+@click.option("--host", envvar="IHP_SMTP_HOST", help="SMTP server (or IHP_SMTP_HOST).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    envvar="IHP_SMTP_PORT",
+    help="SMTP port (or IHP_SMTP_PORT).",
+)
+@click.option("--user", envvar="IHP_SMTP_USER", help="SMTP user name (or IHP_SMTP_USER).")
+@click.option(
+    "--tls",
+    type=click.Choice(["starttls", "ssl", "none"]),
+    default="starttls",
+    show_default=True,
+    help="How to encrypt: STARTTLS (port 587), SSL (465); none only for 127.0.0.1.",
+)
+@click.option("--from", "sender", help="Send from this address instead of the SENCo's email.")
+@click.option(
+    "--school",
+    "school_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The school details workbook, if it is not in the intake folder.",
+)
+@click.pass_context
+def email_command(
+    ctx: click.Context,
+    intake: Path,
+    output: Path,
+    send: bool,
+    host: str | None,
+    port: int | None,
+    user: str | None,
+    tls: str,
+    sender: str | None,
+    school_file: Path | None,
+) -> None:
+    """Write email drafts asking healthcare professionals to check and agree each plan.
+
+    One .eml per pupil per healthcare professional with an email address, the pupil's IHP
+    (from ihp build) attached; each opens in Outlook as a draft ready to send. With --send they
+    are sent over SMTP; the password is read from IHP_SMTP_PASSWORD or asked for, never given
+    on the command line. Each send is recorded in manifest.json. Exit code 8 when an email
+    could not be sent (the others are still sent).
+    """
+    from rich.markup import escape
+
+    from pipeline.mail import SmtpServer, Tls, check_server, send_drafts, write_drafts
+
+    server = None
+    if send:
+        if not host:
+            raise click.UsageError("--send needs the SMTP server: give --host or IHP_SMTP_HOST")
+        password = os.environ.get("IHP_SMTP_PASSWORD")
+        if user and password is None:
+            password = click.prompt(f"SMTP password for {user}", hide_input=True, err=True)
+        server = SmtpServer(host=host, port=port, user=user, password=password, tls=Tls(tls))
+        check_server(server)
+    result = write_drafts(intake, output, school_file=school_file, sender=sender)
+    for line in result.skipped:
+        console.print(f"[yellow]![/] {escape(line)}", soft_wrap=True)
+    for draft in result.drafts:
+        console.print(f"Draft for {escape(draft.to)}: {escape(str(draft.path))}", soft_wrap=True)
+    if server is None:
+        if result.drafts:
+            console.print(
+                f"{len(result.drafts)} draft(s) written; nothing sent (dry run). Open them in "
+                "Outlook, or send them with --send.",
+                soft_wrap=True,
+            )
+        return
+    failed = 0
+    for sent in send_drafts(output, result.drafts, server):
+        if sent.ok:
+            console.print(f"[green]Sent[/] to {escape(sent.draft.to)}", soft_wrap=True)
+        else:
+            failed += 1
+            console.print(
+                f"[bold red]Not sent[/] to {escape(sent.draft.to)}: {escape(sent.error or '')}",
+                soft_wrap=True,
+            )
+    if failed:
+        console.print(
+            f"  What to do: check the server settings with the school's IT support; the "
+            f"{failed} unsent draft(s) can be opened and sent from Outlook.",
+            soft_wrap=True,
+        )
+        ctx.exit(int(ExitCode.EMAIL_FAILED))
