@@ -649,3 +649,38 @@ def email_command(
             soft_wrap=True,
         )
         ctx.exit(int(ExitCode.EMAIL_FAILED))
+
+
+@cli.command("archive")
+@click.argument("output", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("archive", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def archive_command(ctx: click.Context, output: Path, archive: Path) -> None:
+    """Copy every PDF bundle ihp build made in OUTPUT into ARCHIVE/<academic year>/.
+
+    Each copy is named <pupil>-<plan date>-bundle.pdf in the UK academic year of its plan date
+    (from 1 September: 2026-27) and checked against the SHA-256 in manifest.json. An older
+    version is never overwritten (a new one is kept as -v2, -v3); a bundle already archived is
+    skipped. Exit code 6 when a bundle no longer matches the manifest and was refused.
+    """
+    from rich.markup import escape
+
+    from pipeline.archive import Action, archive_bundles
+
+    results = archive_bundles(output, archive)
+    for done in results:
+        if done.action is Action.COPIED:
+            console.print(f"Archived {escape(str(done.dest))}", soft_wrap=True)
+        elif done.action is Action.IDENTICAL:
+            console.print(f"Already archived, skipped: {escape(str(done.dest))}", soft_wrap=True)
+        else:
+            console.print(
+                f"[bold red]Refused[/] {escape(done.slug)}: {escape(done.reason)}", soft_wrap=True
+            )
+    if not results:
+        console.print(
+            f"No PDF bundles in {escape(str(output))}: build without --no-pdf first.",
+            soft_wrap=True,
+        )
+    if any(done.action is Action.REFUSED for done in results):
+        ctx.exit(int(ExitCode.OUTPUT_FAILED))
