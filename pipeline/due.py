@@ -23,8 +23,9 @@ from icalendar import Calendar, Event
 
 from pipeline.errors import UsageError
 from pipeline.files import write_atomically
+from pipeline.idp import ADVICE_OVERDUE_WEEKS, overdue_advice, weeks_waiting
 from pipeline.model import MedicineUse, Plan
-from pipeline.validate import VOICE_LEADS_AT, _medicine_words, check_intake
+from pipeline.validate import VOICE_LEADS_AT, check_intake, medicine_words
 from pipeline.wording import terms, uk_date
 
 
@@ -140,7 +141,7 @@ def untrained_emergency_medicine(plan: Plan, workbook: Path, window: Window) -> 
     for medicine in plan.medicines.medicines:
         if medicine.use is not MedicineUse.EMERGENCY:
             continue
-        words = _medicine_words(medicine)
+        words = medicine_words(medicine)
         if not any(word in row.training.casefold() for row in signed_off for word in words):
             tasks.append(
                 _task(
@@ -179,6 +180,22 @@ def pupil_views(plan: Plan, workbook: Path, window: Window) -> list[Task]:
     return [_task(plan, workbook, fourteenth, f"Record {pupil}'s views", detail)]
 
 
+def idp_advice_overdue(plan: Plan, workbook: Path, window: Window) -> list[Task]:
+    """Wales: health or social care advice for the IDP pending more than six weeks (due the day
+    it became overdue, so the oldest request is chased first)."""
+    tasks = []
+    for need in overdue_advice(plan, window.today):
+        assert need.advice_requested is not None  # overdue_advice keeps dated requests only
+        weeks = weeks_waiting(need, window.today)
+        detail = (
+            f"{need.area.value}: advice requested on {uk_date(need.advice_requested)}, "
+            f"pending {weeks} weeks: chase {need.provided_by or 'health or social care'}"
+        )
+        overdue_on = need.advice_requested + timedelta(weeks=ADVICE_OVERDUE_WEEKS, days=1)
+        tasks.append(_task(plan, workbook, overdue_on, "Chase IDP advice", detail))
+    return tasks
+
+
 #: every kind of task `ihp due` lists; add a kind by adding a function here
 TASK_KINDS: list[TaskKind] = [
     review_due,
@@ -187,6 +204,7 @@ TASK_KINDS: list[TaskKind] = [
     untrained_emergency_medicine,
     agreement_awaited,
     pupil_views,
+    idp_advice_overdue,
 ]
 
 
@@ -198,6 +216,8 @@ class DueList:
     tasks: list[Task] = field(default_factory=list)
     #: one line per workbook skipped because it needs fixing
     skipped: list[str] = field(default_factory=list)
+    #: "pupil", or "learner" for a Welsh school: the table's column says it
+    pupil_word: str = "pupil"
 
 
 _SPAN = re.compile(r"^\s*(\d{1,4})\s*([dwm])\s*$", re.IGNORECASE)
@@ -234,6 +254,8 @@ def due_tasks(
     """Every task in the intake folder, soonest first; workbooks needing fixing are skipped."""
     checked = check_intake(intake, school_file=school_file, today=window.today)
     result = DueList(window)
+    if checked.school is not None:
+        result.pupil_word = terms(checked.school.nation)["pupil"]
     if checked.school is None and checked.school_problems:
         result.skipped.append(
             f"{checked.school_file.name if checked.school_file else 'school.xlsx'}: the school "
@@ -289,7 +311,7 @@ def write_ics(tasks: list[Task], dest: Path, *, today: date, stamp: datetime | N
         event.add("summary", f"{task.summary}{overdue}")
         event.add(
             "description",
-            f"{task.summary}. Run ihp due on the intake folder for the details.",
+            f"{task.summary.rstrip('.')}. Run ihp due on the intake folder for the details.",
         )
         event.add("transp", "TRANSPARENT")
         ics.add_component(event)

@@ -606,7 +606,9 @@ _ROUTE_WORDS: dict[Route, tuple[str, ...]] = {
 _GENERIC_WORDS = {"tablet", "tablets", "liquid", "spray", "inhaler", "junior", "child", "pen"}
 
 
-def _medicine_words(medicine: Medicine) -> set[str]:
+def medicine_words(medicine: Medicine) -> set[str]:
+    """Words that tie staff training to a medicine (its name, route and condition), shared by
+    `ihp check` and `ihp due` so both judge "trained to give it" the same way."""
     words = {word for word in re.findall(r"[a-z][a-z\-]{3,}", medicine.name.casefold())}
     return (words - _GENERIC_WORDS) | set(_ROUTE_WORDS.get(medicine.route, ()))
 
@@ -645,7 +647,7 @@ def _check_medicines(
                     Severity.WARNING,
                 )
         if medicine.use is MedicineUse.EMERGENCY and isinstance(training, StaffTraining):
-            words = _medicine_words(medicine)
+            words = medicine_words(medicine)
             trained = [
                 row for row in signed_off if any(word in row.training.casefold() for word in words)
             ]

@@ -178,6 +178,7 @@ def test_the_ics_is_valid_and_says_only_initials_and_the_kind(
         assert isinstance(event.decoded("DTSTAMP"), datetime)
         summary = str(event["SUMMARY"])
         assert re.fullmatch(r"[A-Za-z' ]+ — [A-Z]\.([A-Z]\.)?( \(overdue\))?", summary), summary
+        assert str(event["DESCRIPTION"]).startswith(f"{summary.split(' (')[0]} Run ihp due")
     assert text.count("DTSTART;VALUE=DATE:") == len(events)
     summaries = {str(event["SUMMARY"]) for event in events}
     assert "IHP review due — A.H." in summaries

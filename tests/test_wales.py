@@ -446,3 +446,39 @@ def test_overdue_advice_is_pending_for_more_than_six_weeks() -> None:
         "Social care: short breaks",  # requested 28 September 2026, 8 weeks ago
     ]
     assert overdue_advice(samples["rhys-evans.xlsx"], TODAY) == []  # 3 weeks: not yet
+
+
+def test_ihp_due_lists_advice_pending_for_more_than_six_weeks(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["due", str(WALES_SAMPLES), "--today", "24/11/2026", "--csv", str(tmp_path / "d.csv")]
+    )
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "Learner" in result.output and "Pupil" not in result.output
+    rows = [
+        row
+        for row in (tmp_path / "d.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+        if "Chase IDP advice" in row
+    ]
+    # Elin's two requests (11 and 8 weeks), due the day each passed six weeks; not Rhys's (3).
+    assert len(rows) == 2, rows
+    assert rows[0].startswith("2026-10-20,Elin Mair Hughes,Chase IDP advice,")
+    assert "Feeding and swallowing risks" in rows[0] and "pending 11 weeks" in rows[0]
+    assert rows[1].startswith("2026-11-10,Elin Mair Hughes,Chase IDP advice,")
+    assert "Social care: short breaks" in rows[1] and "pending 8 weeks" in rows[1]
+    assert "Rhys" not in "".join(rows)
+
+
+def test_the_calendar_says_only_chase_idp_advice_and_initials(tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    ics = tmp_path / "due.ics"
+    result = CliRunner().invoke(
+        cli, ["due", str(WALES_SAMPLES), "--today", "24/11/2026", "--ics", str(ics)]
+    )
+    assert result.exit_code == ExitCode.OK, result.output
+    summaries = [
+        str(event["summary"])
+        for event in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+        if "IDP" in str(event["summary"])
+    ]
+    assert summaries == ["Chase IDP advice — E.H. (overdue)"] * 2
