@@ -2,4 +2,6 @@
 
 from pipeline.cli import main
 
-main()
+# Guarded: worker processes (spawned to read workbooks and render documents) import this module.
+if __name__ == "__main__":
+    main()

@@ -26,6 +26,8 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.bundle import BundleMetadata, BundlePart, bundle
+from pipeline.check_cache import CheckCache
 from pipeline.errors import ExitCode, IhpError, OutputError, UsageError
 from pipeline.files import inside, move_into_place, private_dir, pupil_slug, sha256_file, slugify
 from pipeline.libreoffice import CHUNK_LIMIT, DEFAULT_TIMEOUT, convert, find_soffice
@@ -47,9 +50,17 @@ from pipeline.manifest import (
 )
 from pipeline.model import FORM_VERSION, Nation, Plan
 from pipeline.problems import Problem
-from pipeline.render import DocumentKind, Templates, load_templates, render
+from pipeline.render import (
+    DocumentKind,
+    Templates,
+    compile_template,
+    load_templates,
+    render,
+    template_paths,
+)
 from pipeline.report import problem_line, write_reports
 from pipeline.validate import Checked, check_intake
+from pipeline.workers import start_pool, worker_count
 
 _log = logging.getLogger(__name__)
 
@@ -126,13 +137,27 @@ def build(
     if not intake.exists():
         raise UsageError(f"{intake} does not exist", "give the intake folder or a workbook")
     soffice = None if options.no_pdf else find_soffice(options.soffice)
-    templates = load_templates(options.templates)
+    template_hashes = _template_hashes(template_paths(options.templates))
     if progress is not None:
         progress(0.0, 0, "checking workbooks")
-    checked = check_intake(intake, school_file=options.school_file, today=options.today)
+    cache = CheckCache(output, today=options.today or date.today(), tool_version=tool_version())
+    checked = check_intake(
+        intake,
+        school_file=options.school_file,
+        today=options.today,
+        cache=None if options.force else cache,
+    )
     checked_at = time.monotonic()
     output = private_dir(output).resolve()
     _remove_stale_work(output)
+    cache.remember(
+        checked.school_file,
+        [
+            (pupil.path, pupil.plan, pupil.problems)
+            for pupil in checked.pupils
+            if pupil.ok and pupil.plan
+        ],
+    )
 
     school_file = checked.school_file
     report = BuildReport(
@@ -141,7 +166,7 @@ def build(
         tool_version=tool_version(),
         form_version=FORM_VERSION,
         built_at=datetime.now(UTC).astimezone(),
-        templates=_template_hashes(templates),
+        templates=template_hashes,
         school_file=school_file,
         school_sha256=sha256_file(school_file) if school_file and school_file.is_file() else None,
         school_problems=list(checked.school_problems),
@@ -160,9 +185,13 @@ def build(
         sum(1 for pupil in report.pupils if pupil.status is Status.INVALID),
         "off" if options.no_pdf else "on",
     )
+    # Compiled only when there is something to build, and before any worker starts: a broken
+    # template is one clear error.
+    templates = load_templates(options.templates) if todo else None
     try:
         with _work_folder(output) as work:
-            _build_pupils(todo, report, templates, work, soffice, options, progress)
+            if templates is not None:
+                _build_pupils(todo, report, templates, work, soffice, options, progress)
     finally:
         # Written even after Ctrl-C, so the manifest always describes the files in the folder.
         report.pupils.sort(key=lambda pupil: (pupil.slug, pupil.workbook.name))
@@ -353,9 +382,16 @@ def _unchanged(job: _Job, output: Path, options: BuildOptions) -> bool:
     return True
 
 
-def _template_hashes(templates: Templates) -> dict[str, str]:
+def _template_hashes(paths: dict[DocumentKind, Path]) -> dict[str, str]:
     """SHA-256 of every template this run uses: a changed template rebuilds every pupil."""
-    return {kind.template: sha256_file(templates[kind].path) for kind in DocumentKind}
+    hashes = {}
+    for kind, path in paths.items():
+        try:
+            hashes[kind.template] = sha256_file(path)
+        except OSError:
+            compile_template(kind, path)  # raises the TemplateError that says what is wrong
+            raise
+    return hashes
 
 
 def _kept_entries(
@@ -439,7 +475,8 @@ def _build_pupils(
     """
     total = len(todo)
     jobs = max(1, options.jobs or os.cpu_count() or 1)
-    wave_size = max(4, jobs * CHUNK_LIMIT // 3)
+    # About four documents a pupil: one full chunk for each LibreOffice process per wave.
+    wave_size = max(4, jobs * CHUNK_LIMIT // 4)
     finished = 0.0
 
     def tell(stage: str) -> None:
@@ -451,38 +488,44 @@ def _build_pupils(
     for stage in ("render", "convert", "bundle"):
         timings.setdefault(stage, 0.0)
     tell("making Word files")
-    for wave in _waves(todo, wave_size):
-        started = time.monotonic()
-        for job in wave:
-            _render_pupil(job, templates, work, options.today)
-            job.done = _RENDER_SHARE
-            tell("making Word files")
-        timings["render"] += time.monotonic() - started
-        if soffice is not None:
+    workers = worker_count(total)
+    with contextlib.ExitStack() as stack:
+        pool = (
+            stack.enter_context(start_pool(workers, _start_renderer, (options.templates,)))
+            if workers
+            else None
+        )
+        for wave in _waves(todo, wave_size):
             started = time.monotonic()
-            _convert_wave(wave, work, soffice, options, lambda: tell("converting to PDF"))
-            timings["convert"] += time.monotonic() - started
-        started = time.monotonic()
-        for job in wave:
-            # Ctrl-C waits for this pupil: its files and its manifest entry go together.
-            with _interrupt_deferred():
-                if job.outcome.status is not Status.FAILED:
-                    _finish_pupil(job, report, options)
-                report.pupils.append(job.outcome)
-            # Pupils by their workbook's SHA-256 (as in manifest.json): slugs hold names.
-            _log.info(
-                "pupil %s: %s%s",
-                job.outcome.workbook_sha256[:12],
-                job.outcome.status.value,
-                f" (exit code {int(job.outcome.exit_code or ExitCode.INTERNAL)})"
-                if job.outcome.status is Status.FAILED
-                else f", {len(job.outcome.outputs)} file(s)",
-            )
-            job.done = 1.0
-            tell("bundling")
-        timings["bundle"] += time.monotonic() - started
-        finished += len(wave)
-        wave = []
+            for job in _render_wave(wave, templates, work, options.today, pool):
+                job.done = _RENDER_SHARE
+                tell("making Word files")
+            timings["render"] += time.monotonic() - started
+            if soffice is not None:
+                started = time.monotonic()
+                _convert_wave(wave, work, soffice, options, lambda: tell("converting to PDF"))
+                timings["convert"] += time.monotonic() - started
+            started = time.monotonic()
+            for job in wave:
+                # Ctrl-C waits for this pupil: its files and its manifest entry go together.
+                with _interrupt_deferred():
+                    if job.outcome.status is not Status.FAILED:
+                        _finish_pupil(job, report, options)
+                    report.pupils.append(job.outcome)
+                # Pupils by their workbook's SHA-256 (as in manifest.json): slugs hold names.
+                _log.info(
+                    "pupil %s: %s%s",
+                    job.outcome.workbook_sha256[:12],
+                    job.outcome.status.value,
+                    f" (exit code {int(job.outcome.exit_code or ExitCode.INTERNAL)})"
+                    if job.outcome.status is Status.FAILED
+                    else f", {len(job.outcome.outputs)} file(s)",
+                )
+                job.done = 1.0
+                tell("bundling")
+            timings["bundle"] += time.monotonic() - started
+            finished += len(wave)
+            wave = []
 
 
 def _fail(job: _Job, reason: str, code: ExitCode) -> None:
@@ -492,22 +535,76 @@ def _fail(job: _Job, reason: str, code: ExitCode) -> None:
     job.outcome.outputs = []
 
 
-def _render_pupil(job: _Job, templates: Templates, work: Path, today: date | None) -> None:
-    folder = work / job.outcome.slug
-    folder.mkdir()
+_RenderResult = tuple[dict[DocumentKind, Path] | None, str, ExitCode]
+"""A pupil's documents, or why they could not be made and the exit code that says so."""
+
+#: a render worker's templates, loaded once when the worker starts
+_worker_templates: Templates | None = None
+
+
+def _start_renderer(folder: Path | None) -> None:
+    global _worker_templates
+    _worker_templates = load_templates(folder)
+
+
+def _render_documents(
+    plan: Plan, templates: Templates | None, folder: Path, slug: str, photo: Path | None,
+    today: date | None,
+) -> _RenderResult:  # fmt: skip
+    """Render one pupil's documents; never raises, so it runs the same in a worker process."""
+    templates = templates or _worker_templates
+    assert templates is not None, "a render worker starts by loading the templates"
     try:
-        job.documents = dict(
-            render(job.plan, templates, folder, job.outcome.slug, photo=job.photo, today=today)
-        )
+        made = render(plan, templates, folder, slug, photo=photo, today=today)
     except IhpError as error:
-        _fail(job, f"the Word documents could not be made: {error.message}", error.exit_code)
+        return None, f"the Word documents could not be made: {error.message}", error.exit_code
     except Exception as error:  # one pupil's bug must not stop the batch
-        _fail(
-            job,
+        return (
+            None,
             f"the Word documents could not be made (an error inside ihp: {type(error).__name__}); "
             "please report it",
             ExitCode.INTERNAL,
         )
+    return made, "", ExitCode.OK
+
+
+def _render_wave(
+    wave: list[_Job], templates: Templates, work: Path, today: date | None, pool: Executor | None
+) -> Iterator[_Job]:
+    """Render a wave's documents (across the pool's workers when there is one), yielding each
+    pupil as its documents are made."""
+    pending = []
+    for job in wave:
+        folder = work / job.outcome.slug
+        folder.mkdir()
+        arguments = (
+            job.plan,
+            None if pool else templates,
+            folder,
+            job.outcome.slug,
+            job.photo,
+            today,
+        )
+        if pool is None:
+            _rendered(job, _render_documents(*arguments))
+            yield job
+        else:
+            pending.append((job, pool.submit(_render_documents, *arguments), arguments))
+    for job, future, arguments in pending:
+        try:
+            result = future.result()
+        except BrokenProcessPool:  # a worker was killed: render it here instead
+            result = _render_documents(job.plan, templates, *arguments[2:])
+        _rendered(job, result)
+        yield job
+
+
+def _rendered(job: _Job, result: _RenderResult) -> None:
+    documents, reason, code = result
+    if documents is None:
+        _fail(job, reason, code)
+    else:
+        job.documents = documents
 
 
 def _convert_wave(

@@ -132,6 +132,9 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    from pipeline.workers import allow_pools
+
+    allow_pools()  # the entry points are guarded, so spawned workers may import them
     sys.exit(cli.main(prog_name="ihp", standalone_mode=True))
 
 
@@ -512,9 +515,10 @@ def due_command(
     """List what needs doing for the plans in INTAKE, soonest first.
 
     Reviews due or passed, medicines expiring, staff training to renew, emergency medicines
-    nobody is signed off to give, plans awaiting a healthcare professional's agreement, and
-    pupils of 14 or over whose own views are not recorded. Workbooks that need fixing are
-    named and skipped (`ihp check` says why).
+    nobody is signed off to give, plans awaiting a healthcare professional's agreement,
+    pupils of 14 or over whose own views are not recorded and, in Wales, IDP health or social
+    care advice pending for more than six weeks. Workbooks that need fixing are named and
+    skipped (`ihp check` says why).
     """
     from datetime import date
 
@@ -530,7 +534,7 @@ def due_command(
         console.print(f"[yellow]![/] {escape(line)}", soft_wrap=True)
     if result.tasks:
         table = Table(title=f"Due by {uk_date(window.until)}", title_justify="left")
-        for column in ("Due", "Pupil", "Task", "Detail", "Workbook"):
+        for column in ("Due", result.pupil_word.capitalize(), "Task", "Detail", "Workbook"):
             table.add_column(column, overflow="fold")
         for task in result.tasks:
             style = "bold red" if task.due < window.today else None

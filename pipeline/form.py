@@ -96,7 +96,7 @@ InputKind = Literal[
 _VALIDATOR_KINDS: dict[Any, InputKind] = {
     model.clean_text: "text",
     uk.parse_uk_date: "date",
-    uk.normalise_uk_phone: "phone",
+    uk.check_uk_phone: "phone",
     uk.normalise_nhs_number: "nhs",
     uk.normalise_postcode: "postcode",
     model._yes_no: "yes_no",

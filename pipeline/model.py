@@ -265,7 +265,9 @@ class School(Section):
         "school's address and 999 details from here, so keep it up to date."
     )
 
-    name: Text = ask("School name", "The school's full name, as on letters.", example="Hillside Primary School")
+    name: Text = ask(
+        "School name", "The school's full name, as on letters.", example="Hillside Primary School"
+    )
     nation: Nation = ask(
         "Nation", "England or Wales: it sets the wording of every document.", default=Nation.ENGLAND
     )
@@ -280,7 +282,8 @@ class School(Section):
         "Only if a sat-nav should use a different postcode to reach the best entrance.",
     )
     what3words: Text | None = optional(
-        "what3words (optional)", "The three words for the ambulance entrance, e.g. ///index.home.raft."
+        "what3words (optional)",
+        "The three words for the ambulance entrance, e.g. ///index.home.raft.",
     )
     main_phone: UKPhone = ask("Main phone", "The school office number parents and services call.")
     phone_for_999: UKPhone | None = optional(
@@ -292,7 +295,9 @@ class School(Section):
     senco: Text = ask(
         "SENCo (ALNCo in Wales)", "Name of the person who coordinates healthcare plans."
     )
-    senco_email: EmailStr | None = optional("SENCo email", "Email for replies to letters and plans.")
+    senco_email: EmailStr | None = optional(
+        "SENCo email", "Email for replies to letters and plans."
+    )
     best_entrance: Text = ask(
         "Best entrance for an ambulance",
         "Which gate or door the crew should come to, e.g. 'Main gate on Park Road, then reception'.",
@@ -345,7 +350,8 @@ class Pupil(Section):
         "File name of a photo saved in the same folder as this workbook, e.g. jo-smith.jpg. Only with consent.",
     )
     photo_consent: YesNo | None = optional(
-        "Consent to use the photo", "Yes if the parent agreed the photo may be used on the emergency sheet."
+        "Consent to use the photo",
+        "Yes if the parent agreed the photo may be used on the emergency sheet.",
     )
 
 
@@ -358,7 +364,9 @@ class Background(Section):
         "Details", "Anything the reader needs to know about the reason.", long=True
     )
     linked_plan: LinkedPlan = ask(
-        "Other plan in place", "SEN support, an EHC plan or an IDP, if any.", default=LinkedPlan.NONE
+        "Other plan in place",
+        "SEN support, an EHC plan or an IDP, if any.",
+        default=LinkedPlan.NONE,
     )
     emergency_healthcare_plan: YesNo | None = optional(
         "Emergency healthcare plan attached",
@@ -381,7 +389,9 @@ class FamilyContact(Row):
     blank_rows = 4
 
     name: Text = ask("Name", "Full name. Put the person to call first on the top row.")
-    relationship: Text = ask("Relationship", "For example Mother, Father, Grandparent, Foster carer.")
+    relationship: Text = ask(
+        "Relationship", "For example Mother, Father, Grandparent, Foster carer."
+    )
     mobile: UKPhone | None = optional("Mobile", "Mobile phone number.")
     home_phone: UKPhone | None = optional("Home phone", "Home phone number.")
     work_phone: UKPhone | None = optional("Work phone", "Work phone number.")
@@ -396,7 +406,10 @@ class FamilyContact(Row):
             raise PydanticCustomError(
                 "no_phone",
                 "{name} has no phone number",
-                {"name": self.name, "hint": "type at least one phone number for each family contact"},
+                {
+                    "name": self.name,
+                    "hint": "type at least one phone number for each family contact",
+                },
             )
         return self
 
@@ -418,11 +431,15 @@ class HealthcareContact(Row):
     table = "HealthcareContacts"
     blank_rows = 5
 
-    role: HealthcareRole = ask("Role", "GP, specialist nurse, consultant, school nurse, therapist...")
+    role: HealthcareRole = ask(
+        "Role", "GP, specialist nurse, consultant, school nurse, therapist..."
+    )
     name: Text = ask("Name", "Name of the professional, or of the practice for a GP.")
     organisation: Text | None = optional("Practice, clinic or team", "Where they work.")
     phone: UKPhone | None = optional("Phone", "Phone number for this professional or their team.")
-    email: EmailStr | None = optional("Email", "Email address; plans are emailed to it for agreement.")
+    email: EmailStr | None = optional(
+        "Email", "Email address; plans are emailed to it for agreement."
+    )
 
 
 class Contacts(Section):
@@ -439,7 +456,8 @@ class Contacts(Section):
         "Healthcare professionals", "GP, nurses, consultant and therapists.", default_factory=list
     )
     lead_staff: Text = ask(
-        "Who leads support day to day", "Name and role of the member of staff who leads day-to-day support."
+        "Who leads support day to day",
+        "Name and role of the member of staff who leads day-to-day support.",
     )
     emergency_lead: Text = ask(
         "Who is responsible in an emergency", "Name and role; and who covers when they are absent."
@@ -459,7 +477,9 @@ class Condition(Row):
     diagnosis: Text = ask("Diagnosis", "The diagnosis in the words of the health professional.")
     signs: Text | None = optional("Signs and symptoms", "How it shows in this pupil.", long=True)
     triggers: Text | None = optional("Triggers", "What sets it off or makes it worse.", long=True)
-    treatment: Text | None = optional("Treatment", "Usual treatment, in school and at home.", long=True)
+    treatment: Text | None = optional(
+        "Treatment", "Usual treatment, in school and at home.", long=True
+    )
 
 
 class ConditionDetails(Section):
@@ -473,7 +493,9 @@ class ConditionDetails(Section):
         "Conditions", "One row per condition.", default_factory=list, min_length=1
     )
     facilities: Text | None = optional(
-        "Facilities, equipment and devices", "Equipment, devices and facilities needed in school.", long=True
+        "Facilities, equipment and devices",
+        "Equipment, devices and facilities needed in school.",
+        long=True,
     )
     environment: Text | None = optional(
         "Environmental issues",
@@ -483,20 +505,28 @@ class ConditionDetails(Section):
     asthma_reliever: Text | None = optional(
         "Asthma: reliever inhaler", "Name and colour, e.g. 'Salbutamol (blue)'."
     )
-    asthma_spacer: YesNo | None = optional("Asthma: uses a spacer", "Yes if the reliever is used with a spacer.")
+    asthma_spacer: YesNo | None = optional(
+        "Asthma: uses a spacer", "Yes if the reliever is used with a spacer."
+    )
     asthma_mart: YesNo | None = optional(
         "Asthma: MART/SMART regime",
         "Yes if the pupil uses a maintenance-and-reliever inhaler: the default steps then do not apply.",
     )
     diabetes_hypo_below: float | None = optional(
-        "Diabetes: hypo below (mmol/L)", "Blood glucose below which this pupil is hypo, usually 4.", gt=0, le=20
+        "Diabetes: hypo below (mmol/L)",
+        "Blood glucose below which this pupil is hypo, usually 4.",
+        gt=0,
+        le=20,
     )
     diabetes_fast_sugar: Text | None = optional(
         "Diabetes: fast-acting sugar",
         "What and how much, as the diabetes team says, e.g. '3 glucose tablets (12 g)'.",
     )
     diabetes_recheck_minutes: int | None = optional(
-        "Diabetes: recheck after (minutes)", "Minutes before checking again after treating a hypo, usually 10-15.", ge=1, le=60
+        "Diabetes: recheck after (minutes)",
+        "Minutes before checking again after treating a hypo, usually 10-15.",
+        ge=1,
+        le=60,
     )
     diabetes_target_range: Text | None = optional(
         "Diabetes: target range", "For example 4-7 mmol/L before meals."
@@ -505,10 +535,15 @@ class ConditionDetails(Section):
         "Diabetes: testing", "Who tests, when, and with what (meter, CGM, pump).", long=True
     )
     diabetes_ketones_above: float | None = optional(
-        "Diabetes: ketones threshold (mmol/L)", "Blood ketones above which parents are called.", gt=0, le=10
+        "Diabetes: ketones threshold (mmol/L)",
+        "Blood ketones above which parents are called.",
+        gt=0,
+        le=10,
     )
     epilepsy_seizures: Text | None = optional(
-        "Epilepsy: seizure types", "What each seizure looks like, how long it usually lasts, recovery.", long=True
+        "Epilepsy: seizure types",
+        "What each seizure looks like, how long it usually lasts, recovery.",
+        long=True,
     )
     epilepsy_rescue_after_minutes: int | None = optional(
         "Epilepsy: rescue medicine after (minutes)",
@@ -516,7 +551,9 @@ class ConditionDetails(Section):
         ge=1,
         le=30,
     )
-    allergens: Text | None = optional("Allergy: allergens", "What the pupil is allergic to, e.g. peanuts, tree nuts.")
+    allergens: Text | None = optional(
+        "Allergy: allergens", "What the pupil is allergic to, e.g. peanuts, tree nuts."
+    )
     allergy_asthma_too: YesNo | None = optional(
         "Allergy: also has asthma", "Yes if the pupil also has asthma (higher risk)."
     )
@@ -539,7 +576,9 @@ class Medicine(Row):
     )
     expiry: UKDate | None = optional("Expiry date", "Expiry date on the box.")
     side_effects: Text | None = optional("Side effects", "Side effects to look out for.")
-    precautions: Text | None = optional("Precautions", "Contra-indications and special precautions.")
+    precautions: Text | None = optional(
+        "Precautions", "Contra-indications and special precautions."
+    )
     quantity_received: Text | None = optional("Quantity received", "How much the school received.")
     date_received: UKDate | None = optional("Date received", "When the school received it.")
 
@@ -566,22 +605,34 @@ class DailyCare(Section):
     sheet = "Daily care"
     intro = "What happens every school day. Leave a box empty if it does not apply."
 
-    daily_care: Text | None = optional("Daily care", "Care needed during the school day.", long=True)
-    monitoring: Text | None = optional("Testing and monitoring", "What is checked, when and by whom.", long=True)
-    food_and_drink: Text | None = optional("Food and drink", "Snacks, water, diet, meal times.", long=True)
-    toileting: Text | None = optional("Toilet access", "Access to toilets, personal care.", long=True)
+    daily_care: Text | None = optional(
+        "Daily care", "Care needed during the school day.", long=True
+    )
+    monitoring: Text | None = optional(
+        "Testing and monitoring", "What is checked, when and by whom.", long=True
+    )
+    food_and_drink: Text | None = optional(
+        "Food and drink", "Snacks, water, diet, meal times.", long=True
+    )
+    toileting: Text | None = optional(
+        "Toilet access", "Access to toilets, personal care.", long=True
+    )
     rest: Text | None = optional("Rest breaks", "When and where the pupil can rest.", long=True)
     physical_activity: Text | None = optional(
         "PE and physical activity", "What is needed before, during and after PE.", long=True
     )
-    equipment: Text | None = optional("Equipment", "Equipment used day to day and where it is kept.", long=True)
+    equipment: Text | None = optional(
+        "Equipment", "Equipment used day to day and where it is kept.", long=True
+    )
 
 
 class EmergencyStep(Row):
     table = "EmergencySteps"
     blank_rows = 8
 
-    step: Text = ask("What to do", "One short step per row, in order. Leave empty to use the agreed defaults.")
+    step: Text = ask(
+        "What to do", "One short step per row, in order. Leave empty to use the agreed defaults."
+    )
 
 
 class Emergency(Section):
@@ -601,11 +652,15 @@ class Emergency(Section):
     call_999_when: Text | None = optional(
         "Call 999 when", "When to call an ambulance, e.g. 'seizure over 5 minutes'.", long=True
     )
-    call_parents_when: Text | None = optional("Call parents when", "When to phone the family.", long=True)
+    call_parents_when: Text | None = optional(
+        "Call parents when", "When to phone the family.", long=True
+    )
     tell_ambulance: Text | None = optional(
         "What to tell the ambulance service", "Key words for the call handler, e.g. 'anaphylaxis'."
     )
-    after_care: Text | None = optional("After an emergency", "Recovery, recording, who to tell.", long=True)
+    after_care: Text | None = optional(
+        "After an emergency", "Recovery, recording, who to tell.", long=True
+    )
 
 
 class SupportPlan(Row):
@@ -625,14 +680,24 @@ class SchoolLife(Section):
         "(the Leeds IHP's prompts), then the graduated approach."
     )
 
-    identity: Text | None = optional("Identity", "How the condition affects how the pupil sees themselves.", long=True)
-    inclusion: Text | None = optional("Inclusion", "Taking part fully in lessons and school life.", long=True)
+    identity: Text | None = optional(
+        "Identity", "How the condition affects how the pupil sees themselves.", long=True
+    )
+    inclusion: Text | None = optional(
+        "Inclusion", "Taking part fully in lessons and school life.", long=True
+    )
     social: Text | None = optional("Social", "Friendships, break times, clubs.", long=True)
     emotional: Text | None = optional("Emotional", "Worries, wellbeing, counselling.", long=True)
-    learning: Text | None = optional("Learning", "Impact on learning; catch-up for missed work.", long=True)
-    personal_care: Text | None = optional("Personal and medical care", "Dignity, privacy, personal care.", long=True)
+    learning: Text | None = optional(
+        "Learning", "Impact on learning; catch-up for missed work.", long=True
+    )
+    personal_care: Text | None = optional(
+        "Personal and medical care", "Dignity, privacy, personal care.", long=True
+    )
     exam_arrangements: Text | None = optional(
-        "Exam and test arrangements", "Access arrangements, rest breaks, equipment in exams.", long=True
+        "Exam and test arrangements",
+        "Access arrangements, rest breaks, equipment in exams.",
+        long=True,
     )
     support: list[SupportPlan] = ask(
         "Graduated approach", "Support, area by area and level by level.", default_factory=list
@@ -645,7 +710,9 @@ class Trips(Section):
 
     trips: Text | None = optional("Trips and visits", "What is needed on day trips.", long=True)
     residentials: Text | None = optional("Residentials", "Overnight stays.", long=True)
-    out_of_hours: Text | None = optional("Clubs and out-of-hours activities", "Before/after school.", long=True)
+    out_of_hours: Text | None = optional(
+        "Clubs and out-of-hours activities", "Before/after school.", long=True
+    )
     transport: Text | None = optional("Transport", "Home-to-school and trip transport.", long=True)
     risk_assessment: Text | None = optional(
         "Risk assessment", "Where the risk assessment is and who writes it.", long=True
@@ -664,7 +731,9 @@ class Appointment(Row):
 
 class Attendance(Section):
     sheet = "Attendance"
-    intro = "How the condition and appointments affect attendance, and how missed work is caught up."
+    intro = (
+        "How the condition and appointments affect attendance, and how missed work is caught up."
+    )
 
     impact: Text | None = optional("Impact on attendance", "Absences expected and why.", long=True)
     catch_up: Text | None = optional("Catching up", "How missed work is caught up.", long=True)
@@ -678,10 +747,14 @@ class Future(Section):
     intro = "Transitions and preparing for adulthood (from age 14 the pupil leads this)."
 
     transitions: Text | None = optional(
-        "Transitions", "Moving class, key stage or school: what is handed over and to whom.", long=True
+        "Transitions",
+        "Moving class, key stage or school: what is handed over and to whom.",
+        long=True,
     )
     adulthood: Text | None = optional(
-        "Preparing for adulthood", "Managing their own condition, independence, next steps.", long=True
+        "Preparing for adulthood",
+        "Managing their own condition, independence, next steps.",
+        long=True,
     )
 
 
@@ -695,7 +768,9 @@ class Voice(Section):
     want_staff_to_know: Text | None = optional(
         "What I want staff to know", "In the pupil's words.", long=True
     )
-    how_to_help: Text | None = optional("How I like to be helped", "In the pupil's words.", long=True)
+    how_to_help: Text | None = optional(
+        "How I like to be helped", "In the pupil's words.", long=True
+    )
     what_worries_me: Text | None = optional("What worries me", "In the pupil's words.", long=True)
     recorded_by: Text | None = optional("Written by", "The pupil, or who wrote it down with them.")
 
@@ -708,9 +783,13 @@ class Training(Row):
     staff_role: Text | None = optional("Role", "Job title.")
     training: Text = ask("Training", "What they were trained to do.")
     trainer: Text | None = optional("Trainer", "Name of the trainer.")
-    trainer_profession: Text | None = optional("Trainer's profession", "e.g. Diabetes specialist nurse.")
+    trainer_profession: Text | None = optional(
+        "Trainer's profession", "e.g. Diabetes specialist nurse."
+    )
     date: UKDate | None = optional("Date trained", "Day/month/year.")
-    competent: YesNo | None = optional("Signed off competent", "Yes once the healthcare professional signs them off.")
+    competent: YesNo | None = optional(
+        "Signed off competent", "Yes once the healthcare professional signs them off."
+    )
     competent_date: UKDate | None = optional("Date signed off", "Day/month/year.")
     renewal_date: UKDate | None = optional("Renew by", "When the training must be refreshed.")
 
@@ -719,7 +798,9 @@ class StaffTraining(Section):
     sheet = "Training"
     intro = "Staff trained to support this pupil (DfE Template E), signed off by a healthcare professional."
 
-    training: list[Training] = ask("Staff training", "One row per person per training.", default_factory=list)
+    training: list[Training] = ask(
+        "Staff training", "One row per person per training.", default_factory=list
+    )
     cover: Text | None = optional(
         "Cover when trained staff are absent", "Who steps in, and how they know.", long=True
     )
@@ -731,7 +812,9 @@ class Attendee(Row):
 
     name: Text = ask("Name", "Who came to the meeting.")
     role: AttendeeRole = ask("Role", "Parent, pupil, healthcare professional, staff...")
-    detail: Text | None = optional("Relationship or job", "e.g. 'Mother', 'Diabetes nurse', 'Class teacher'.")
+    detail: Text | None = optional(
+        "Relationship or job", "e.g. 'Mother', 'Diabetes nurse', 'Class teacher'."
+    )
 
 
 class Agreement(Section):
@@ -745,13 +828,17 @@ class Agreement(Section):
         "Agreed by healthcare professional",
         "Name and role of the healthcare professional who agreed the plan; empty if still awaited.",
     )
-    agreed_date: UKDate | None = optional("Date agreed", "When the healthcare professional agreed it.")
+    agreed_date: UKDate | None = optional(
+        "Date agreed", "When the healthcare professional agreed it."
+    )
     plan_date: UKDate = ask("Plan date", "The date this plan starts.")
     review_date: UKDate = ask(
         "Review date", "At most 12 months after the plan date; sooner if needs change."
     )
     review_triggers: Text | None = optional(
-        "Review sooner if", "For example a change of medicine, a hospital stay, a new diagnosis.", long=True
+        "Review sooner if",
+        "For example a change of medicine, a hospital stay, a new diagnosis.",
+        long=True,
     )
     copied_to: Text | None = optional("Copied to", "Who receives a copy of the plan.", long=True)
     parent_consent: YesNo | None = optional(
@@ -770,10 +857,14 @@ class IdpNeed(Row):
     table = "IdpNeeds"
     blank_rows = 10
 
-    area: IdpArea = ask("Area", "Which part of the health and social care section this need belongs to.")
+    area: IdpArea = ask(
+        "Area", "Which part of the health and social care section this need belongs to."
+    )
     need: Text = ask("Need", "The need, in plain words. Record it even if health has not replied.")
     provision: Text | None = optional("Provision", "What will be provided.")
-    provided_by: Text | None = optional("Provided by", "Who secures or delivers it (health board, school, social care).")
+    provided_by: Text | None = optional(
+        "Provided by", "Who secures or delivers it (health board, school, social care)."
+    )
     status: AdviceStatus = ask("Status", "Agreed, or health advice pending.")
     advice_requested: UKDate | None = optional(
         "Advice requested on", "When health or social care advice was requested (if pending)."
@@ -787,7 +878,9 @@ class Idp(Section):
         "Plan (ALN Code 23.55-23.63 and 21.10). Record every need even if advice is pending."
     )
 
-    needs: list[IdpNeed] = ask("IDP health and social care needs", "One row per need.", default_factory=list)
+    needs: list[IdpNeed] = ask(
+        "IDP health and social care needs", "One row per need.", default_factory=list
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -869,7 +962,8 @@ class Plan(Part):
 SECTIONS: dict[str, type[Section]] = {
     name: field.annotation  # type: ignore[misc]
     for name, field in Plan.model_fields.items()
-    if isinstance(field.annotation, type) and issubclass(field.annotation, Section)
+    if isinstance(field.annotation, type)
+    and issubclass(field.annotation, Section)
     and field.annotation is not School
 }
 """The pupil workbook's sections, in sheet order, keyed by their name in `Plan`."""

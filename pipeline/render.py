@@ -208,6 +208,15 @@ def load_templates(folder: Path | None = None) -> Templates:
     Raises `TemplateError` naming the file when a template is missing, damaged or has a tag
     Jinja cannot parse.
     """
+    paths = template_paths(folder)
+    compiled = {kind: compile_template(kind, path) for kind, path in paths.items()}
+    base = resources.templates_dir() if folder is None else folder
+    return Templates(folder=base, custom=folder is not None, compiled=compiled)
+
+
+def template_paths(folder: Path | None = None) -> dict[DocumentKind, Path]:
+    """Where each template of a run is, without reading them: a re-run with nothing to build
+    only hashes them."""
     custom = folder is not None
     base = resources.templates_dir() if folder is None else folder
     if not base.is_dir():
@@ -215,10 +224,7 @@ def load_templates(folder: Path | None = None) -> Templates:
             f"the templates folder {base} does not exist",
             "give a folder made by `ihp templates export DIR`",
         )
-    compiled = {
-        kind: compile_template(kind, _template_path(base, kind, custom)) for kind in DocumentKind
-    }
-    return Templates(folder=base, custom=custom, compiled=compiled)
+    return {kind: _template_path(base, kind, custom) for kind in DocumentKind}
 
 
 def _template_path(base: Path, kind: DocumentKind, custom: bool) -> Path:

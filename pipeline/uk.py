@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import phonenumbers
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 # Excel stores dates as days since 1899-12-30 (the 1900 leap-year bug folded in).
@@ -21,9 +21,17 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ],
         start=1,
@@ -124,7 +132,19 @@ def normalise_uk_phone(value: Any) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-UKPhone = Annotated[str, BeforeValidator(normalise_uk_phone)]
+#: validation context for a plan ihp itself checked and saved (`check_cache`): its numbers are
+#: already normalised, and libphonenumber's parse is most of the cost of loading a plan
+ALREADY_CHECKED = "already_checked"
+
+
+def check_uk_phone(value: Any, info: ValidationInfo) -> str:
+    """`normalise_uk_phone`, skipped for a plan ihp itself already checked (see ALREADY_CHECKED)."""
+    if isinstance(value, str) and info.context and info.context.get(ALREADY_CHECKED):
+        return value
+    return normalise_uk_phone(value)
+
+
+UKPhone = Annotated[str, BeforeValidator(check_uk_phone)]
 """A phone number, validated for the UK (others accepted with their +country code)."""
 
 
@@ -133,7 +153,9 @@ NHS_HINT = "copy the 10-digit NHS number from a letter from the GP or hospital, 
 
 def nhs_check_digit(first_nine: str) -> int | None:
     """The Modulus 11 check digit of an NHS number; None when no valid number can end them."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True)
+    )
     check = 11 - (total % 11)
     if check == 11:
         return 0

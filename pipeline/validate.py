@@ -26,6 +26,7 @@ from openpyxl.styles import PatternFill
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
+from pipeline.check_cache import CheckCache
 from pipeline.errors import InvalidInputError, OutputError
 from pipeline.form import (
     SCHOOL_FORM,
@@ -73,6 +74,7 @@ from pipeline.package import Refused, inspect_package
 from pipeline.problems import Problem, Severity
 from pipeline.uk import DATE_HINT
 from pipeline.wording import reword
+from pipeline.workers import map_in_pool
 
 SCHOOL_FILE = "school.xlsx"
 
@@ -935,12 +937,18 @@ def _school_beside(workbook: Path) -> list[RawIntake]:
 
 
 def check_intake(
-    path: Path, *, school_file: Path | None = None, today: date | None = None
+    path: Path,
+    *,
+    school_file: Path | None = None,
+    today: date | None = None,
+    cache: CheckCache | None = None,
 ) -> Intake:
     """Check a folder of intake workbooks (or one workbook) with the school's details.
 
     Every workbook is checked even when others are broken; bad input becomes problems, never an
-    exception. Only a path that does not exist at all is an error.
+    exception. Only a path that does not exist at all is an error. With a `cache` (`ihp build`),
+    a workbook checked earlier today against the same school details is not read again. Big
+    folders are read by a pool of processes, one per core.
     """
     if not path.exists():
         raise InvalidInputError(
@@ -948,11 +956,14 @@ def check_intake(
         )
     today = today or date.today()
     folder = path if path.is_dir() else path.parent
-    reads = (
-        [_safe_read(workbook) for workbook in workbooks_in(path)]
-        if path.is_dir()
-        else [_safe_read(path)]
-    )
+    workbooks = workbooks_in(path) if path.is_dir() else [path]
+    recalled: dict[Path, Checked] = {}
+    for workbook in workbooks if cache is not None else []:
+        assert cache is not None
+        remembered = cache.recall(workbook)
+        if remembered is not None:
+            recalled[workbook] = Checked(workbook, *remembered)
+    reads = list(map_in_pool(_safe_read, [book for book in workbooks if book not in recalled]))
     school_problems: list[Problem] = []
     if school_file is not None:
         school_raw: RawIntake | None = read_school(school_file)
@@ -961,12 +972,16 @@ def check_intake(
         candidates = reads if path.is_dir() else [*reads, *_school_beside(path)]
         found, school_problems = _find_school(folder, candidates)
         school_raw = next((raw for raw in candidates if raw.path == found), None)
+    if recalled and not (cache and cache.same_school(school_raw.path if school_raw else None)):
+        # The school details changed since: every plan holds them, so read them all again.
+        reads += map_in_pool(_safe_read, list(recalled))
+        recalled = {}
     pupils_raw = [raw for raw in reads if raw.kind is not FormKind.SCHOOL]
     school = None
     if school_raw is not None:
         school, problems = validate_school(school_raw)
         school_problems.extend(problems)
-    pupils = []
+    pupils = list(recalled.values())
     for raw in pupils_raw:
         try:
             checked = validate(raw, school, today=today)
@@ -975,6 +990,8 @@ def check_intake(
         if school is None and not raw.refused:
             checked.problems.append(_needs_school(raw.path))
         pupils.append(checked)
+    order = {workbook: index for index, workbook in enumerate(workbooks)}
+    pupils.sort(key=lambda checked: order.get(checked.path, len(order)))
     _flag_duplicates(pupils)
     return Intake(
         school_file=school_raw.path if school_raw else None,

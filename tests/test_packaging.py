@@ -38,10 +38,7 @@ def test_wheel_carries_form_and_templates(wheel: Path) -> None:
 def test_installed_copy_finds_its_resources(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    probe = (
-        "import pipeline.resources as r;"
-        "print(r.forms_dir()); print(r.templates_dir())"
-    )
+    probe = "import pipeline.resources as r;print(r.forms_dir()); print(r.templates_dir())"
     result = subprocess.run(
         [sys.executable, "-c", probe],
         env={**os.environ, "PYTHONPATH": str(site)},

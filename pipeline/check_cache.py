@@ -1,0 +1,107 @@
+"""Checks remembered between builds, so a re-run does not read every workbook again.
+
+Reading and checking a workbook costs a few tenths of a second (openpyxl); a re-run over 200
+pupils with nothing changed would spend a minute just re-reading them. `ihp build` keeps each
+buildable pupil's checked plan and warnings in `.ihp-checked.json` in the output folder (as
+private as the plans beside it), under the SHA-256 of the workbook's bytes. A remembered check is
+used only when the workbook's bytes, the school details, the version of ihp and of the form, and
+the day are all the same: a warning that depends on the date ("review due") is never stale.
+Anything odd about the file (missing, damaged, from another version) just means reading again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from pipeline.errors import OutputError
+from pipeline.files import sha256_file, write_atomically
+from pipeline.model import FORM_VERSION, Plan
+from pipeline.problems import Problem, Severity
+from pipeline.uk import ALREADY_CHECKED
+
+CACHE_FILE = ".ihp-checked.json"
+
+
+class CheckCache:
+    """The checks remembered in an output folder, for one day and one version of ihp."""
+
+    def __init__(self, output: Path, *, today: date, tool_version: str) -> None:
+        self.path = output / CACHE_FILE
+        self._key = {"tool": tool_version, "form": FORM_VERSION, "today": today.isoformat()}
+        self._entries: dict[str, Any] = {}
+        self._school: str | None = None
+        self._hashes: dict[Path, str] = {}
+        try:
+            remembered = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(remembered, dict) and remembered.get("key") == self._key:
+            entries = remembered.get("workbooks")
+            self._entries = entries if isinstance(entries, dict) else {}
+            school = remembered.get("school_sha256")
+            self._school = school if isinstance(school, str) else None
+
+    def _sha256(self, workbook: Path) -> str | None:
+        if workbook not in self._hashes:
+            try:
+                self._hashes[workbook] = sha256_file(workbook)
+            except OSError:
+                return None
+        return self._hashes[workbook]
+
+    def recall(self, workbook: Path) -> tuple[Plan, list[Problem]] | None:
+        """The plan and warnings remembered for these exact bytes, or None (read it again)."""
+        digest = self._sha256(workbook)
+        entry = self._entries.get(digest) if digest else None
+        if not isinstance(entry, dict):
+            return None
+        try:
+            plan = Plan.model_validate_json(entry["plan"], context={ALREADY_CHECKED: True})
+            problems = [
+                # The file may have been renamed since: its problems name it as it is now.
+                Problem(
+                    **{**problem, "file": workbook.name, "severity": Severity(problem["severity"])}
+                )
+                for problem in entry["problems"]
+            ]
+        except (KeyError, TypeError, ValueError, ValidationError):
+            return None
+        return plan, problems
+
+    def same_school(self, school_file: Path | None) -> bool:
+        """Whether the remembered plans were checked against these school details."""
+        if school_file is None or self._school is None:
+            return False
+        try:
+            return sha256_file(school_file) == self._school
+        except OSError:
+            return False
+
+    def remember(
+        self, school_file: Path | None, pupils: list[tuple[Path, Plan, list[Problem]]]
+    ) -> None:
+        """Keep exactly these pupils' checks (buildable ones), replacing what was kept before.
+
+        Never stops a build: a folder that cannot take the file only costs the next re-run time.
+        """
+        try:
+            school = sha256_file(school_file) if school_file else None
+        except OSError:
+            school = None
+        workbooks: dict[str, Any] = {}
+        for workbook, plan, problems in pupils:
+            digest = self._sha256(workbook)
+            if digest:
+                workbooks[digest] = {
+                    "plan": plan.model_dump_json(),
+                    "problems": [problem.to_dict() for problem in problems],
+                }
+        remembered = {"key": self._key, "school_sha256": school, "workbooks": workbooks}
+        with contextlib.suppress(OutputError):
+            write_atomically(self.path, json.dumps(remembered, ensure_ascii=False).encode("utf-8"))
