@@ -10,6 +10,7 @@ warnings that do not block (review overdue, medicine expiring, nobody trained) f
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
 import warnings
@@ -963,33 +964,34 @@ def check_intake(
         remembered = cache.recall(workbook)
         if remembered is not None:
             recalled[workbook] = Checked(workbook, *remembered)
-    reads = list(map_in_pool(_safe_read, [book for book in workbooks if book not in recalled]))
     school_problems: list[Problem] = []
+    school_raw: RawIntake | None = None
     if school_file is not None:
-        school_raw: RawIntake | None = read_school(school_file)
-        reads = [raw for raw in reads if raw.path.resolve() != school_file.resolve()]
-    else:
-        candidates = reads if path.is_dir() else [*reads, *_school_beside(path)]
-        found, school_problems = _find_school(folder, candidates)
-        school_raw = next((raw for raw in candidates if raw.path == found), None)
-    if recalled and not (cache and cache.same_school(school_raw.path if school_raw else None)):
-        # The school details changed since: every plan holds them, so read them all again.
-        reads += map_in_pool(_safe_read, list(recalled))
-        recalled = {}
-    pupils_raw = [raw for raw in reads if raw.kind is not FormKind.SCHOOL]
+        school_raw = read_school(school_file)
+    elif path.is_dir():
+        named = next((book for book in workbooks if book.name.casefold() == SCHOOL_FILE), None)
+        first = _safe_read(named) if named is not None else None
+        if first is not None and first.kind is FormKind.SCHOOL:
+            school_raw = first
     school = None
     if school_raw is not None:
+        # The school's details are known first, so each pupil's workbook is read and checked in
+        # one go (in a worker, for a big folder) and only its plan is kept: memory stays flat.
         school, problems = validate_school(school_raw)
         school_problems.extend(problems)
-    pupils = list(recalled.values())
-    for raw in pupils_raw:
-        try:
-            checked = validate(raw, school, today=today)
-        except Exception:
-            checked = Checked(raw.path, None, [*raw.problems, _unexpected(raw.path)])
-        if school is None and not raw.refused:
-            checked.problems.append(_needs_school(raw.path))
-        pupils.append(checked)
+        if recalled and not (cache and cache.same_school(school_raw.path)):
+            recalled = {}  # the school details changed since: every plan holds them
+        school_path = school_raw.path.resolve()
+        to_check = [
+            book for book in workbooks if book not in recalled and book.resolve() != school_path
+        ]
+        check_one = functools.partial(_check_pupil, school=school, today=today)
+        fresh = [checked for checked in map_in_pool(check_one, to_check) if checked is not None]
+        pupils = [*recalled.values(), *fresh]
+    else:
+        school_raw, school, school_problems, pupils = _check_without_school_first(
+            path, folder, workbooks, today
+        )
     order = {workbook: index for index, workbook in enumerate(workbooks)}
     pupils.sort(key=lambda checked: order.get(checked.path, len(order)))
     _flag_duplicates(pupils)
@@ -999,6 +1001,39 @@ def check_intake(
         school_problems=school_problems,
         pupils=pupils,
     )
+
+
+def _check_pupil(workbook: Path, *, school: School | None, today: date) -> Checked | None:
+    """Read and check one pupil's workbook; None when it is a school details form instead."""
+    raw = _safe_read(workbook)
+    return None if raw.kind is FormKind.SCHOOL else _check_raw(raw, school, today)
+
+
+def _check_raw(raw: RawIntake, school: School | None, today: date) -> Checked:
+    try:
+        checked = validate(raw, school, today=today)
+    except Exception:
+        checked = Checked(raw.path, None, [*raw.problems, _unexpected(raw.path)])
+    if school is None and not raw.refused:
+        checked.problems.append(_needs_school(raw.path))
+    return checked
+
+
+def _check_without_school_first(
+    path: Path, folder: Path, workbooks: list[Path], today: date
+) -> tuple[RawIntake | None, School | None, list[Problem], list[Checked]]:
+    """A folder without `school.xlsx` (or one workbook): every workbook is read first, to find
+    the school details among them, then the pupils' are checked."""
+    reads = list(map_in_pool(_safe_read, workbooks))
+    candidates = reads if path.is_dir() else [*reads, *_school_beside(path)]
+    found, school_problems = _find_school(folder, candidates)
+    school_raw = next((raw for raw in candidates if raw.path == found), None)
+    school = None
+    if school_raw is not None:
+        school, problems = validate_school(school_raw)
+        school_problems.extend(problems)
+    pupils = [_check_raw(raw, school, today) for raw in reads if raw.kind is not FormKind.SCHOOL]
+    return school_raw, school, school_problems, pupils
 
 
 def _flag_duplicates(pupils: list[Checked]) -> None:
