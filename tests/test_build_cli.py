@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rich.console import Console
+from terminal import ctrl_c_live
 from test_build import Samples, samples  # noqa: F401  (the shared workbooks fixture)
 
 from pipeline.build import BuildOptions
@@ -169,7 +170,17 @@ def test_ctrl_c_leaves_no_libreoffice_and_no_partial_files(
     intake = make_intake(tmp_path / "intake", school, valid)
     output = tmp_path / "output"
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "build", str(intake), "-o", str(output), "--jobs", "2"],
+        ctrl_c_live(
+            [
+                sys.executable,
+                "-m",
+                "pipeline",
+                "build",
+                str(intake),
+                f"--output={output}",
+                "--jobs=2",
+            ]
+        ),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -14,6 +14,7 @@ import pikepdf
 import pytest
 from docx import Document
 from pypdf import PdfReader
+from terminal import ctrl_c_live
 
 from pipeline.errors import ConversionError, LibreOfficeMissingError
 from pipeline.libreoffice import (
@@ -260,7 +261,9 @@ def test_ctrl_c_kills_every_libreoffice_process(tmp_path: Path, documents: list[
             raise SystemExit(130)
         """
     )
-    process = subprocess.Popen([sys.executable, "-c", program], cwd=Path(__file__).parent.parent)
+    process = subprocess.Popen(
+        ctrl_c_live([sys.executable, "-c", program]), cwd=Path(__file__).parent.parent
+    )
     deadline = time.monotonic() + 60
     while len(live_groups(tmp_path)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
