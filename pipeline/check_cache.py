@@ -59,7 +59,7 @@ class CheckCache:
         """The plan and warnings remembered for these exact bytes, or None (read it again)."""
         digest = self._sha256(workbook)
         entry = self._entries.get(digest) if digest else None
-        if not isinstance(entry, dict):
+        if digest is None or not isinstance(entry, dict):
             return None
         try:
             plan = Plan.model_validate_json(entry["plan"], context={ALREADY_CHECKED: True})
@@ -71,6 +71,7 @@ class CheckCache:
                 for problem in entry["problems"]
             ]
         except (KeyError, TypeError, ValueError, ValidationError):
+            del self._entries[digest]  # read again, and remembered afresh
             return None
         return plan, problems
 
@@ -94,9 +95,11 @@ class CheckCache:
             school = sha256_file(school_file) if school_file else None
         except OSError:
             school = None
+        digests = [(self._sha256(workbook), plan, problems) for workbook, plan, problems in pupils]
+        if school == self._school and {digest for digest, _, _ in digests} == set(self._entries):
+            return  # exactly what is remembered already (a re-run with nothing changed)
         workbooks: dict[str, Any] = {}
-        for workbook, plan, problems in pupils:
-            digest = self._sha256(workbook)
+        for digest, plan, problems in digests:
             if digest:
                 workbooks[digest] = {
                     "plan": plan.model_dump_json(),

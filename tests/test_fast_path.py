@@ -201,3 +201,14 @@ def test_the_render_pool_makes_the_same_documents(
     pooled_texts, alone_texts = _texts(tmp_path / "pooled"), _texts(tmp_path / "alone")
     assert len(pooled_texts) >= 3 * len(SAMPLE_NAMES)
     assert pooled_texts == alone_texts
+
+
+def test_a_rerun_with_nothing_changed_leaves_the_remembered_checks_alone(
+    intake_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    _build(intake_dir, out)
+    cache = out / CACHE_FILE
+    written = cache.stat().st_mtime_ns, cache.read_bytes()
+    _build(intake_dir, out)
+    assert (cache.stat().st_mtime_ns, cache.read_bytes()) == written
