@@ -573,28 +573,29 @@ def _render_wave(
 ) -> Iterator[_Job]:
     """Render a wave's documents (across the pool's workers when there is one), yielding each
     pupil as its documents are made."""
+
+    def here(job: _Job) -> _RenderResult:
+        slug = job.outcome.slug
+        return _render_documents(job.plan, templates, work / slug, slug, job.photo, today)
+
     pending = []
     for job in wave:
-        folder = work / job.outcome.slug
-        folder.mkdir()
-        arguments = (
-            job.plan,
-            None if pool else templates,
-            folder,
-            job.outcome.slug,
-            job.photo,
-            today,
-        )
+        slug = job.outcome.slug
+        (work / slug).mkdir()
         if pool is None:
-            _rendered(job, _render_documents(*arguments))
+            _rendered(job, here(job))
             yield job
         else:
-            pending.append((job, pool.submit(_render_documents, *arguments), arguments))
-    for job, future, arguments in pending:
+            # The worker uses the templates it loaded when it started.
+            future = pool.submit(
+                _render_documents, job.plan, None, work / slug, slug, job.photo, today
+            )
+            pending.append((job, future))
+    for job, future in pending:
         try:
             result = future.result()
         except BrokenProcessPool:  # a worker was killed: render it here instead
-            result = _render_documents(job.plan, templates, *arguments[2:])
+            result = here(job)
         _rendered(job, result)
         yield job
 

@@ -958,12 +958,6 @@ def check_intake(
     today = today or date.today()
     folder = path if path.is_dir() else path.parent
     workbooks = workbooks_in(path) if path.is_dir() else [path]
-    recalled: dict[Path, Checked] = {}
-    for workbook in workbooks if cache is not None else []:
-        assert cache is not None
-        remembered = cache.recall(workbook)
-        if remembered is not None:
-            recalled[workbook] = Checked(workbook, *remembered)
     school_problems: list[Problem] = []
     school_raw: RawIntake | None = None
     if school_file is not None:
@@ -979,8 +973,13 @@ def check_intake(
         # one go (in a worker, for a big folder) and only its plan is kept: memory stays flat.
         school, problems = validate_school(school_raw)
         school_problems.extend(problems)
-        if recalled and not (cache and cache.same_school(school_raw.path)):
-            recalled = {}  # the school details changed since: every plan holds them
+        recalled: dict[Path, Checked] = {}
+        # Remembered plans hold the school's details: only valid while those are unchanged.
+        if cache is not None and cache.same_school(school_raw.path):
+            for workbook in workbooks:
+                remembered = cache.recall(workbook)
+                if remembered is not None:
+                    recalled[workbook] = Checked(workbook, *remembered)
         school_path = school_raw.path.resolve()
         to_check = [
             book for book in workbooks if book not in recalled and book.resolve() != school_path

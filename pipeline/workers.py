@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -103,10 +103,4 @@ def map_in_pool(function: Callable[[Item], Result], items: list[Item]) -> Iterat
                 done += 1
                 yield result
     except BrokenProcessPool:
-        yield from map(function, _rest(items, done))
-
-
-def _rest(items: Iterable[Item], done: int) -> Iterator[Item]:
-    for index, item in enumerate(items):
-        if index >= done:
-            yield item
+        yield from map(function, items[done:])
