@@ -486,3 +486,33 @@ def test_a_workbook_gone_before_it_is_read_is_said_plainly(tmp_path: Path) -> No
     raw = read_workbook(tmp_path / "gone.xlsx")
     (problem,) = raw.problems
     assert raw.refused and "moved or deleted while ihp was reading it" in problem.message
+
+
+def test_empty_styled_cells_are_left_out_only_in_the_copy_read(amelia: Path) -> None:
+    """Reading skips the blank form's thousands of empty styled cells, and nothing else."""
+    import io
+    import zipfile
+
+    from pipeline.intake import _without_empty_cells
+
+    content = amelia.read_bytes()
+    slim = _without_empty_cells(content)
+    full, lean = load_workbook(io.BytesIO(content)), load_workbook(io.BytesIO(slim))
+    for sheet in full.worksheets:
+
+        def filled(ws: Any) -> dict[str, Any]:
+            return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value}
+
+        assert filled(sheet) == filled(lean[sheet.title])
+        assert set(map(str, sheet.merged_cells.ranges)) == set(
+            map(str, lean[sheet.title].merged_cells.ranges)
+        )
+        assert set(sheet.tables) == set(lean[sheet.title].tables)
+    assert set(full.defined_names) == set(lean.defined_names)
+    with zipfile.ZipFile(io.BytesIO(content)) as before, zipfile.ZipFile(io.BytesIO(slim)) as after:
+        assert before.namelist() == after.namelist()
+        sheets = [name for name in before.namelist() if name.startswith("xl/worksheets/sheet")]
+        assert sum(before.read(name).count(b"<c ") for name in sheets) > 3 * sum(
+            after.read(name).count(b"<c ") for name in sheets
+        )
+    assert amelia.read_bytes() == content
