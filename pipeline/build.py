@@ -34,7 +34,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from pipeline.bundle import BundleMetadata, BundlePart, bundle
 from pipeline.check_cache import CheckCache
 from pipeline.errors import ExitCode, IhpError, OutputError, UsageError
 from pipeline.files import inside, move_into_place, private_dir, pupil_slug, sha256_file, slugify
@@ -152,6 +151,7 @@ def build(
     _remove_stale_work(output)
     cache.remember(
         checked.school_file,
+        (checked.school, checked.school_problems) if checked.school else None,
         [
             (pupil.path, pupil.plan, pupil.problems)
             for pupil in checked.pupils
@@ -660,6 +660,10 @@ def _finish_pupil(job: _Job, report: BuildReport, options: BuildOptions) -> None
     ]
     try:
         if not options.no_pdf:
+            # pikepdf is imported only when a bundle is to be made: a re-run with nothing to
+            # build starts quicker.
+            from pipeline.bundle import BundleMetadata, BundlePart, bundle
+
             kinds = sorted(job.pdfs, key=lambda kind: kind.order)
             school = job.plan.school.name
             pdf = bundle(

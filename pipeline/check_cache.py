@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from pipeline.errors import OutputError
 from pipeline.files import sha256_file, write_atomically
-from pipeline.model import FORM_VERSION, Plan
+from pipeline.model import FORM_VERSION, Plan, School
 from pipeline.problems import Problem, Severity
 from pipeline.uk import ALREADY_CHECKED
 
@@ -36,6 +36,7 @@ class CheckCache:
         self._key = {"tool": tool_version, "form": FORM_VERSION, "today": today.isoformat()}
         self._entries: dict[str, Any] = {}
         self._school: str | None = None
+        self._school_entry: Any = None
         self._hashes: dict[Path, str] = {}
         try:
             remembered = json.loads(self.path.read_text(encoding="utf-8"))
@@ -46,6 +47,7 @@ class CheckCache:
             self._entries = entries if isinstance(entries, dict) else {}
             school = remembered.get("school_sha256")
             self._school = school if isinstance(school, str) else None
+            self._school_entry = remembered.get("school")
 
     def _sha256(self, workbook: Path) -> str | None:
         if workbook not in self._hashes:
@@ -63,40 +65,48 @@ class CheckCache:
             return None
         try:
             plan = Plan.model_validate_json(entry["plan"], context={ALREADY_CHECKED: True})
-            problems = [
-                # The file may have been renamed since: its problems name it as it is now.
-                Problem(
-                    **{**problem, "file": workbook.name, "severity": Severity(problem["severity"])}
-                )
-                for problem in entry["problems"]
-            ]
+            problems = _problems(entry["problems"], workbook)
         except (KeyError, TypeError, ValueError, ValidationError):
             del self._entries[digest]  # read again, and remembered afresh
             return None
         return plan, problems
 
+    def recall_school(self, school_file: Path) -> tuple[School, list[Problem]] | None:
+        """The school's details and warnings checked from these exact bytes, or None."""
+        entry = self._school_entry
+        if not isinstance(entry, dict) or not self.same_school(school_file):
+            return None
+        try:
+            school = School.model_validate_json(entry["school"], context={ALREADY_CHECKED: True})
+            return school, _problems(entry["problems"], school_file)
+        except (KeyError, TypeError, ValueError, ValidationError):
+            self._school_entry = None
+            return None
+
     def same_school(self, school_file: Path | None) -> bool:
         """Whether the remembered plans were checked against these school details."""
         if school_file is None or self._school is None:
             return False
-        try:
-            return sha256_file(school_file) == self._school
-        except OSError:
-            return False
+        return self._sha256(school_file) == self._school
 
     def remember(
-        self, school_file: Path | None, pupils: list[tuple[Path, Plan, list[Problem]]]
+        self,
+        school_file: Path | None,
+        school: tuple[School, list[Problem]] | None,
+        pupils: list[tuple[Path, Plan, list[Problem]]],
     ) -> None:
-        """Keep exactly these pupils' checks (buildable ones), replacing what was kept before.
+        """Keep exactly these checks (the school's and buildable pupils'), replacing what was
+        kept before.
 
         Never stops a build: a folder that cannot take the file only costs the next re-run time.
         """
-        try:
-            school = sha256_file(school_file) if school_file else None
-        except OSError:
-            school = None
+        school_sha256 = self._sha256(school_file) if school_file else None
         digests = [(self._sha256(workbook), plan, problems) for workbook, plan, problems in pupils]
-        if school == self._school and {digest for digest, _, _ in digests} == set(self._entries):
+        if (
+            school_sha256 == self._school
+            and isinstance(self._school_entry, dict) == (school is not None)
+            and {digest for digest, _, _ in digests} == set(self._entries)
+        ):
             return  # exactly what is remembered already (a re-run with nothing changed)
         workbooks: dict[str, Any] = {}
         for digest, plan, problems in digests:
@@ -105,6 +115,24 @@ class CheckCache:
                     "plan": plan.model_dump_json(),
                     "problems": [problem.to_dict() for problem in problems],
                 }
-        remembered = {"key": self._key, "school_sha256": school, "workbooks": workbooks}
+        remembered = {
+            "key": self._key,
+            "school_sha256": school_sha256,
+            "school": {
+                "school": school[0].model_dump_json(),
+                "problems": [problem.to_dict() for problem in school[1]],
+            }
+            if school is not None and school_sha256 is not None
+            else None,
+            "workbooks": workbooks,
+        }
         with contextlib.suppress(OutputError):
             write_atomically(self.path, json.dumps(remembered, ensure_ascii=False).encode("utf-8"))
+
+
+def _problems(remembered: list[dict[str, Any]], workbook: Path) -> list[Problem]:
+    # The file may have been renamed since: its problems name it as it is now.
+    return [
+        Problem(**{**problem, "file": workbook.name, "severity": Severity(problem["severity"])})
+        for problem in remembered
+    ]

@@ -94,7 +94,7 @@ InputKind = Literal[
 ]
 
 _VALIDATOR_KINDS: dict[Any, InputKind] = {
-    model.clean_text: "text",
+    model.check_text: "text",
     uk.parse_uk_date: "date",
     uk.check_uk_phone: "phone",
     uk.normalise_nhs_number: "nhs",

@@ -29,8 +29,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pikepdf
-
 from pipeline.errors import ConversionError, LibreOfficeMissingError
 
 DEFAULT_TIMEOUT = 240.0
@@ -270,6 +268,8 @@ def check_pdf(path: Path) -> str | None:
     A killed process can leave a truncated file; pikepdf would quietly repair it, so first insist
     on the end-of-file marker LibreOffice writes last.
     """
+    import pikepdf  # only when there are PDFs to check: ihp starts quicker without it
+
     try:
         size = path.stat().st_size
         if size == 0:

@@ -27,11 +27,12 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    ValidationInfo,
     model_validator,
 )
 from pydantic_core import PydanticCustomError, PydanticUndefined
 
-from pipeline.uk import NHSNumber, UKDate, UKPhone, UKPostcode
+from pipeline.uk import ALREADY_CHECKED, NHSNumber, UKDate, UKPhone, UKPostcode
 
 FORM_VERSION = "1.0"
 """Stored in every generated workbook; bump when a field is added, renamed or removed."""
@@ -59,6 +60,13 @@ def clean_text(value: Any) -> Any:
     return text or None
 
 
+def check_text(value: Any, info: ValidationInfo) -> Any:
+    """`clean_text`, skipped for a plan ihp itself already checked (see `uk.ALREADY_CHECKED`)."""
+    if isinstance(value, str) and info.context and info.context.get(ALREADY_CHECKED):
+        return value
+    return clean_text(value)
+
+
 def _limit_length(value: str) -> str:
     if len(value) > TEXT_LIMIT:
         raise PydanticCustomError(
@@ -73,7 +81,7 @@ def _limit_length(value: str) -> str:
     return value
 
 
-Text = Annotated[str, BeforeValidator(clean_text), AfterValidator(_limit_length)]
+Text = Annotated[str, BeforeValidator(check_text), AfterValidator(_limit_length)]
 """Free text from a cell: cleaned for Word and limited in length."""
 
 

@@ -959,30 +959,34 @@ def check_intake(
     folder = path if path.is_dir() else path.parent
     workbooks = workbooks_in(path) if path.is_dir() else [path]
     school_problems: list[Problem] = []
-    school_raw: RawIntake | None = None
-    if school_file is not None:
-        school_raw = read_school(school_file)
-    elif path.is_dir():
-        named = next((book for book in workbooks if book.name.casefold() == SCHOOL_FILE), None)
-        first = _safe_read(named) if named is not None else None
-        if first is not None and first.kind is FormKind.SCHOOL:
-            school_raw = first
-    school = None
-    if school_raw is not None:
+    school_path: Path | None = None
+    school: School | None = None
+    named = next((book for book in workbooks if book.name.casefold() == SCHOOL_FILE), None)
+    known = school_file or (named if path.is_dir() else None)
+    remembered_school = cache.recall_school(known) if cache and known else None
+    if remembered_school is not None and known is not None:
+        school_path, (school, school_problems) = known, remembered_school
+    elif school_file is not None:
+        school_path = school_file
+        school, school_problems = validate_school(read_school(school_file))
+    elif known is not None:
+        first = _safe_read(known)
+        if first.kind is FormKind.SCHOOL:
+            school_path = known
+            school, school_problems = validate_school(first)
+    if school_path is not None:
         # The school's details are known first, so each pupil's workbook is read and checked in
         # one go (in a worker, for a big folder) and only its plan is kept: memory stays flat.
-        school, problems = validate_school(school_raw)
-        school_problems.extend(problems)
         recalled: dict[Path, Checked] = {}
         # Remembered plans hold the school's details: only valid while those are unchanged.
-        if cache is not None and cache.same_school(school_raw.path):
+        if cache is not None and cache.same_school(school_path):
             for workbook in workbooks:
                 remembered = cache.recall(workbook)
                 if remembered is not None:
                     recalled[workbook] = Checked(workbook, *remembered)
-        school_path = school_raw.path.resolve()
+        school_resolved = school_path.resolve()
         to_check = [
-            book for book in workbooks if book not in recalled and book.resolve() != school_path
+            book for book in workbooks if book not in recalled and book.resolve() != school_resolved
         ]
         check_one = functools.partial(_check_pupil, school=school, today=today)
         fresh = [checked for checked in map_in_pool(check_one, to_check) if checked is not None]
@@ -991,11 +995,12 @@ def check_intake(
         school_raw, school, school_problems, pupils = _check_without_school_first(
             path, folder, workbooks, today
         )
+        school_path = school_raw.path if school_raw else None
     order = {workbook: index for index, workbook in enumerate(workbooks)}
     pupils.sort(key=lambda checked: order.get(checked.path, len(order)))
     _flag_duplicates(pupils)
     return Intake(
-        school_file=school_raw.path if school_raw else None,
+        school_file=school_path,
         school=school,
         school_problems=school_problems,
         pupils=pupils,

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pipeline.model import TEXT_LIMIT, ConditionKind, Plan, Row, clean_text
+from pipeline.model import TEXT_LIMIT, ConditionKind, Plan, Row, check_text
 
 SCHOOL: dict[str, Any] = {
     "name": "Hillside Primary School",
@@ -392,7 +392,7 @@ def _is_text(info: Any) -> bool:
     metadata = list(info.metadata)
     for arg in typing.get_args(info.annotation):
         metadata += list(getattr(arg, "__metadata__", ()))
-    return any(getattr(meta, "func", None) is clean_text for meta in metadata)
+    return any(getattr(meta, "func", None) is check_text for meta in metadata)
 
 
 def _lengthen(model: type[BaseModel], fields: dict[str, Any], label: str) -> dict[str, Any]:

@@ -50,7 +50,9 @@ def test_a_rerun_the_same_day_reads_no_workbook_again(
     assert sorted(reads) == ["amelia.xlsx", "school.xlsx"]
     reads.clear()
     again = _build(intake_dir, tmp_path / "out")
-    assert reads == ["school.xlsx"]  # the school's details are always read: every plan holds them
+    assert reads == []  # the school's details are remembered too, by their SHA-256
+    assert again.school_file == first.school_file == intake_dir / "school.xlsx"
+    assert again.school_problems == first.school_problems
     assert [pupil.status for pupil in again.pupils] == [Status.UNCHANGED]
     # What the report says of the pupil is what a fresh check said.
     assert again.pupils[0].problems == first.pupils[0].problems
@@ -74,7 +76,7 @@ def test_a_changed_workbook_is_read_and_built_again(
     write_pupil(intake_dir / "amelia.xlsx", change=later)
     reads.clear()
     report = _build(intake_dir, tmp_path / "out")
-    assert sorted(reads) == ["amelia.xlsx", "oliver.xlsx", "school.xlsx"]
+    assert sorted(reads) == ["amelia.xlsx", "oliver.xlsx"]
     assert {pupil.workbook.name: pupil.status for pupil in report.pupils} == {
         "amelia.xlsx": Status.BUILT,
         "oliver.xlsx": Status.BUILT,
@@ -99,8 +101,11 @@ def test_changed_school_details_a_new_day_or_force_read_everything_again(
     reads.clear()
     write_school(intake_dir / "school.xlsx", main_phone="0113 496 0999")
     report = _build(intake_dir, out)
-    assert "amelia.xlsx" in reads
+    assert sorted(reads) == ["amelia.xlsx", "school.xlsx"]
     assert [pupil.status for pupil in report.pupils] == [Status.BUILT]
+    ihp = next(out.glob("amelia-*/*-IHP.docx"))
+    text = "\n".join(p.text for t in Document(str(ihp)).tables for r in t.rows for p in r.cells)
+    assert "0113 496 0999" in text
 
 
 def test_a_damaged_or_foreign_cache_only_costs_a_fresh_read(
@@ -128,6 +133,13 @@ def test_a_damaged_or_foreign_cache_only_costs_a_fresh_read(
     reads.clear()
     assert [pupil.status for pupil in _build(intake_dir, out).pupils] == [Status.UNCHANGED]
     assert "amelia.xlsx" in reads
+    # So are remembered school details that no longer fit.
+    remembered = json.loads(cache.read_text(encoding="utf-8"))
+    remembered["school"]["school"] = remembered["school"]["school"].replace('"name":', '"nam":')
+    cache.write_text(json.dumps(remembered), encoding="utf-8")
+    reads.clear()
+    assert [pupil.status for pupil in _build(intake_dir, out).pupils] == [Status.UNCHANGED]
+    assert "school.xlsx" in reads
 
 
 def test_a_workbook_renamed_is_recalled_under_its_new_name(
@@ -138,7 +150,7 @@ def test_a_workbook_renamed_is_recalled_under_its_new_name(
     (intake_dir / "amelia.xlsx").rename(intake_dir / "amelia-hart-2026.xlsx")
     reads.clear()
     report = _build(intake_dir, out)
-    assert reads == ["school.xlsx"]
+    assert reads == []
     (pupil,) = report.pupils
     assert pupil.workbook.name == "amelia-hart-2026.xlsx"
     assert all(problem.file == "amelia-hart-2026.xlsx" for problem in pupil.problems)
