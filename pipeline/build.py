@@ -37,7 +37,7 @@ from typing import Any
 from pipeline.check_cache import CheckCache
 from pipeline.errors import ExitCode, IhpError, OutputError, UsageError
 from pipeline.files import inside, move_into_place, private_dir, pupil_slug, sha256_file, slugify
-from pipeline.libreoffice import CHUNK_LIMIT, DEFAULT_TIMEOUT, convert, find_soffice
+from pipeline.libreoffice import CHUNK_LIMIT, DEFAULT_TIMEOUT, Converter, find_soffice
 from pipeline.manifest import (
     BuildReport,
     Output,
@@ -185,22 +185,37 @@ def build(
         sum(1 for pupil in report.pupils if pupil.status is Status.INVALID),
         "off" if options.no_pdf else "on",
     )
-    # Compiled only when there is something to build, and before any worker starts: a broken
-    # template is one clear error.
-    templates = load_templates(options.templates) if todo else None
-    try:
-        with _work_folder(output) as work:
-            if templates is not None:
-                _build_pupils(todo, report, templates, work, soffice, options, progress)
-    finally:
-        # Written even after Ctrl-C, so the manifest always describes the files in the folder.
-        report.pupils.sort(key=lambda pupil: (pupil.slug, pupil.workbook.name))
-        report.kept = _kept_entries(earlier, report, output)
-        report.seconds = time.monotonic() - started
-        for stage, seconds in report.timings.items():
-            _log.info("stage %s took %.1f s", stage, seconds)
-        write_manifest(report, previous)
-        write_reports(report)
+    with _work_folder(output) as work, contextlib.ExitStack() as stack:
+        # LibreOffice starts now, in the background: its start-up overlaps compiling the
+        # templates and rendering.
+        converter = (
+            stack.enter_context(
+                Converter(
+                    soffice,
+                    jobs=options.jobs,
+                    timeout=options.timeout,
+                    work_dir=work,
+                    documents=len(todo) * len(DocumentKind),
+                )
+            )
+            if todo and soffice is not None
+            else None
+        )
+        try:
+            if todo:
+                # Compiled only when there is something to build, and before any worker
+                # starts: a broken template is one clear error.
+                templates = load_templates(options.templates)
+                _build_pupils(todo, report, templates, work, converter, options, progress)
+        finally:
+            # Written even after Ctrl-C, so the manifest always describes the files in the folder.
+            report.pupils.sort(key=lambda pupil: (pupil.slug, pupil.workbook.name))
+            report.kept = _kept_entries(earlier, report, output)
+            report.seconds = time.monotonic() - started
+            for stage, seconds in report.timings.items():
+                _log.info("stage %s took %.1f s", stage, seconds)
+            write_manifest(report, previous)
+            write_reports(report)
     return report
 
 
@@ -464,7 +479,7 @@ def _build_pupils(
     report: BuildReport,
     templates: Templates,
     work: Path,
-    soffice: Path | None,
+    converter: Converter | None,
     options: BuildOptions,
     progress: Progress | None,
 ) -> None:
@@ -501,9 +516,9 @@ def _build_pupils(
                 job.done = _RENDER_SHARE
                 tell("making Word files")
             timings["render"] += time.monotonic() - started
-            if soffice is not None:
+            if converter is not None:
                 started = time.monotonic()
-                _convert_wave(wave, work, soffice, options, lambda: tell("converting to PDF"))
+                _convert_wave(wave, work, converter, lambda: tell("converting to PDF"))
                 timings["convert"] += time.monotonic() - started
             started = time.monotonic()
             for job in wave:
@@ -609,7 +624,7 @@ def _rendered(job: _Job, result: _RenderResult) -> None:
 
 
 def _convert_wave(
-    wave: list[_Job], work: Path, soffice: Path, options: BuildOptions, tell: Callable[[], None]
+    wave: list[_Job], work: Path, converter: Converter, tell: Callable[[], None]
 ) -> None:
     owners: dict[Path, _Job] = {}
     for job in wave:
@@ -622,15 +637,7 @@ def _convert_wave(
         job.done += _CONVERT_SHARE / max(1, len(job.documents))
         tell()
 
-    result = convert(
-        list(owners),
-        work / "pdf",
-        jobs=options.jobs,
-        timeout=options.timeout,
-        soffice=soffice,
-        work_dir=work,
-        on_converted=converted,
-    )
+    result = converter.convert(list(owners), work / "pdf", on_converted=converted)
     for job in wave:
         if job.outcome.status is Status.FAILED:
             continue

@@ -1,11 +1,15 @@
 """Word to PDF/A with headless LibreOffice: the only module in `ihp` that runs another program.
 
-Start-up is most of LibreOffice's cost, so each `soffice` process converts a whole chunk of
-documents, and `jobs` processes run side by side, each with its own profile folder (two
-processes sharing a profile hand their work to each other and exit). Every process runs in its
-own process group and is tracked, so a chunk that hangs past its timeout, a crash or a Ctrl-C
-kills the whole group: no LibreOffice outlives the command. A chunk that hung or crashed is
-retried once, one document per process, and what still fails is reported, never hidden.
+Start-up is most of LibreOffice's cost. Where LibreOffice's own Python (with UNO) is installed,
+a build keeps one long-lived LibreOffice per core, started as soon as the build knows it has
+documents to convert (its start-up overlaps reading and rendering) and fed one document at a
+time through `libreoffice_bridge.py` over a private pipe (never a network port); each is replaced
+after `RECYCLE_AFTER` documents. Otherwise each `soffice --convert-to` process converts a whole
+chunk of documents, `jobs` processes side by side. Either way every process has its own profile
+folder (two processes sharing a profile hand their work to each other and exit), runs in its own
+process group and is tracked, so a hang past the timeout, a crash or a Ctrl-C kills the whole
+group: no LibreOffice outlives the command. A document that hung or crashed is retried once, and
+what still fails is reported, never hidden.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import math
 import os
 import queue
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -28,6 +33,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import ConversionError, LibreOfficeMissingError
 
@@ -38,17 +44,34 @@ CHUNK_LIMIT = 60
 """Most documents given to one LibreOffice process: enough to spread its two seconds of start-up
 thin, few enough to stay well inside the timeout (about 0.3 s a document)."""
 
+RECYCLE_AFTER = 200
+"""Documents one long-lived LibreOffice converts before it is replaced (its memory only grows)."""
+
+DOCUMENTS_PER_OFFICE = 8
+"""A long-lived LibreOffice is started for every this many documents, up to one per job: a
+single pupil's few documents do not pay for a second start-up."""
+
+PDF_OPTIONS: dict[str, int | bool] = {
+    # PDF/A-2b, tagged: archival, with the heading structure kept for screen readers.
+    "SelectPdfVersion": 2,
+    "UseTaggedPDF": True,
+    "ExportBookmarks": True,
+    "ExportNotes": False,
+}
+"""The PDF export filter's options, for both ways of converting."""
+
 PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
     {
-        # PDF/A-2b, tagged: archival, with the heading structure kept for screen readers.
-        "SelectPdfVersion": {"type": "long", "value": "2"},
-        "UseTaggedPDF": {"type": "boolean", "value": "true"},
-        "ExportBookmarks": {"type": "boolean", "value": "true"},
-        "ExportNotes": {"type": "boolean", "value": "false"},
+        name: {"type": "boolean", "value": str(value).lower()}
+        if isinstance(value, bool)
+        else {"type": "long", "value": str(value)}
+        for name, value in PDF_OPTIONS.items()
     },
     separators=(",", ":"),
 )
-"""LibreOffice's export filter with its options in the JSON syntax (LibreOffice 7.4 and later)."""
+"""`--convert-to`'s filter with its options in the JSON syntax (LibreOffice 7.4 and later)."""
+
+_BRIDGE = Path(__file__).with_name("libreoffice_bridge.py")
 
 INSTALL_HINT = (
     "install LibreOffice: on Debian or Ubuntu `sudo apt-get install libreoffice-writer-nogui`; "
@@ -324,20 +347,25 @@ class _Profiles:
         settings.write_text(PROFILE_SETTINGS, encoding="utf-8")
         return profile
 
+    def take(self) -> Path:
+        return self._free.get()
+
+    def give_back(self, profile: Path, *, spoiled: bool) -> None:
+        if spoiled:
+            shutil.rmtree(profile, ignore_errors=True)
+            profile = self._new()
+        self._free.put(profile)
+
     @contextlib.contextmanager
     def borrow(self) -> Iterator[_Slot]:
-        slot = _Slot(self._free.get())
+        slot = _Slot(self.take())
         try:
             yield slot
         except BaseException:
             slot.spoiled = True
             raise
         finally:
-            if slot.spoiled:
-                shutil.rmtree(slot.profile, ignore_errors=True)
-                self._free.put(self._new())
-            else:
-                self._free.put(slot.profile)
+            self.give_back(slot.profile, spoiled=slot.spoiled)
 
 
 def convert(
@@ -349,52 +377,92 @@ def convert(
     soffice: Path,
     work_dir: Path | None = None,
     on_converted: Callable[[Path, Path | None], None] | None = None,
+    long_lived: bool = True,
 ) -> ConversionResult:
-    """Convert Word files to PDF/A-2b in `out_dir` (`<stem>.pdf`), many per LibreOffice process.
+    """Convert Word files to PDF/A-2b in `out_dir` (`<stem>.pdf`): a `Converter` used once.
 
-    `jobs` processes (default: one per core) run at once, each on a chunk of documents with its
-    own profile. A chunk that hangs past `timeout` seconds or crashes is killed with all its
-    children; its unfinished documents are retried once, one per process; those that still fail
-    are in `ConversionResult.failed`. `work_dir` holds profiles and half-made PDFs (default: the
-    system's temporary folder); nothing half-made ever reaches `out_dir`. `on_converted(docx,
-    pdf_or_None)` is called as each document is settled. Ctrl-C (or SIGTERM) kills every process
-    before the interruption propagates.
+    `jobs` LibreOffice processes (default: one per core) run at once. A document whose
+    conversion hangs past `timeout` seconds or crashes LibreOffice is retried once in a fresh
+    process; those that still fail are in `ConversionResult.failed`. `work_dir` holds profiles
+    and half-made PDFs (default: the system's temporary folder); nothing half-made ever reaches
+    `out_dir`. `on_converted(docx, pdf_or_None)` is called as each document is settled. Ctrl-C
+    (or SIGTERM) kills every process before the interruption propagates. `long_lived=False`
+    converts in batches with `--convert-to` even where UNO is available.
     """
+    _check_names(docx_files)
+    with Converter(
+        soffice,
+        jobs=jobs,
+        timeout=timeout,
+        work_dir=work_dir,
+        documents=len(docx_files),
+        long_lived=long_lived,
+    ) as converter:
+        return converter.convert(docx_files, out_dir, on_converted=on_converted)
+
+
+def _check_names(docx_files: list[Path]) -> None:
     stems = [path.stem for path in docx_files]
     if len(set(stems)) != len(stems):
         raise ValueError("documents converted together need different file names")
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    result = ConversionResult()
+
+
+class _Results:
+    """A conversion's result, settled from several threads."""
+
+    def __init__(self, on_converted: Callable[[Path, Path | None], None] | None) -> None:
+        self.result = ConversionResult()
+        self._lock = threading.Lock()
+        self._on_converted = on_converted
+
+    def settle(self, document: Path, pdf: Path | None, reason: str = "") -> None:
+        with self._lock:
+            if pdf is None:
+                self.result.failed[document] = reason
+            else:
+                self.result.pdfs[document] = pdf
+        if self._on_converted is not None:
+            self._on_converted(document, pdf)
+
+    def started(self) -> None:
+        with self._lock:
+            self.result.processes += 1
+
+
+def _convert_in_batches(
+    docx_files: list[Path],
+    out_dir: Path,
+    *,
+    jobs: int,
+    timeout: float,
+    soffice: Path,
+    profiles: Path,
+    staging: Path,
+    results: _Results,
+) -> None:
+    """`soffice --convert-to` with many documents per process, `jobs` processes at once.
+
+    A chunk that hangs or crashes is killed with all its children; its unfinished documents are
+    retried once, one per process.
+    """
     if not docx_files:
-        return result
-    out_dir.mkdir(parents=True, exist_ok=True)
-    out_dir = out_dir.resolve()
+        return
     cancelled = threading.Event()
     lock = threading.Lock()
     chunk_numbers = iter(range(1, sys.maxsize))
-
-    def settle(document: Path, pdf: Path | None, reason: str = "") -> None:
-        with lock:
-            if pdf is None:
-                result.failed[document] = reason
-            else:
-                result.pdfs[document] = pdf
-        if on_converted is not None:
-            on_converted(document, pdf)
+    settle = results.settle
 
     with contextlib.ExitStack() as stack:
-        root = Path(
-            stack.enter_context(tempfile.TemporaryDirectory(prefix="ihp-lo-", dir=work_dir))
-        ).resolve()
-        profiles = _Profiles(root, jobs)
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=profiles)))
+        slots = _Profiles(folder, jobs)
 
         def convert_chunk(chunk: list[Path], final: bool) -> list[Path]:
             """Convert one chunk; return the documents to try again (none when `final`)."""
             with lock:
-                staging = root / f"chunk-{next(chunk_numbers)}"
-                result.processes += 1
-            staging.mkdir()
-            with profiles.borrow() as slot:
+                chunk_staging = staging / f"chunk-{next(chunk_numbers)}"
+            results.started()
+            chunk_staging.mkdir()
+            with slots.borrow() as slot:
                 run = _run(
                     [
                         str(soffice),
@@ -408,16 +476,16 @@ def convert(
                         "--convert-to",
                         PDF_FILTER,
                         "--outdir",
-                        str(staging),
+                        str(chunk_staging),
                         *(str(document.resolve()) for document in chunk),
                     ],
                     timeout=timeout,
                     cancelled=cancelled,
-                    cwd=staging,
+                    cwd=chunk_staging,
                 )
                 slot.spoiled = run.timed_out or bool(run.returncode)
-            retry = _collect(chunk, staging, out_dir, run, final, timeout, settle)
-            shutil.rmtree(staging, ignore_errors=True)
+            retry = _collect(chunk, chunk_staging, out_dir, run, final, timeout, settle)
+            shutil.rmtree(chunk_staging, ignore_errors=True)
             return retry
 
         # As few rounds as the limit allows, every process given an equal share: a last small
@@ -443,7 +511,6 @@ def convert(
                 future.cancel()
             kill_all()
             raise
-    return result
 
 
 def _collect(
@@ -489,3 +556,300 @@ def _collect(
         else:
             retry.append(document)
     return retry
+
+
+# --- long-lived LibreOffice over UNO -------------------------------------------------------------
+
+CONNECT_TIMEOUT = 150.0
+"""Seconds a long-lived LibreOffice may take to start (the bridge itself gives up after 120)."""
+
+
+def bridge_python(soffice: Path) -> Path | None:
+    """The Python that can drive this LibreOffice over UNO, or None (convert in batches).
+
+    LibreOffice for Windows and macOS brings its own; Debian's and Ubuntu's is the system
+    python3 with the python3-uno package. Whether it really has `uno` shows when the bridge
+    starts: one that cannot start only means converting in batches. A stand-in `soffice` (not
+    beside `soffice.bin`) is always run in batches.
+    """
+    try:
+        program = soffice.resolve().parent
+    except OSError:
+        return None
+    bundled = [program / "python.exe", program / "python", program.parent / "Resources" / "python"]
+    for python in bundled:
+        if _runnable(python) or (python.suffix == ".exe" and python.is_file()):
+            return python
+    system = Path("/usr/bin/python3")
+    if (program / "soffice.bin").is_file() and _runnable(system):
+        return system
+    return None
+
+
+class _Office:
+    """One long-lived LibreOffice, driven through the bridge script on its stdin and stdout."""
+
+    def __init__(self, python: Path, soffice: Path, profile: Path) -> None:
+        self.profile = profile
+        self.converted = 0
+        self.spoiled = False
+        # Named for this process, unguessable; LibreOffice makes the socket its owner's alone.
+        pipe = f"ihp-{os.getpid()}-{secrets.token_hex(8)}"
+        command = [str(python), str(_BRIDGE), str(soffice), profile.as_uri(), pipe]
+        command.append(json.dumps(PDF_OPTIONS))
+        with _running_lock:
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=not _WINDOWS,
+                creationflags=subprocess.CREATE_NEW_PROCESS_GROUP if _WINDOWS else 0,  # type: ignore[attr-defined]
+            )
+            _running.add(self._process)
+        self._replies: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            with contextlib.suppress(ValueError):
+                reply = json.loads(line)
+                self._replies.put(reply if isinstance(reply, dict) else {})
+        self._replies.put(None)  # the bridge has gone
+
+    def ready(self, timeout: float) -> bool:
+        try:
+            reply = self._replies.get(timeout=timeout)
+        except queue.Empty:
+            reply = None
+        if reply is None or not reply.get("ready"):
+            self.kill()
+            return False
+        return True
+
+    @property
+    def alive(self) -> bool:
+        return not self.spoiled and self._process.poll() is None
+
+    def convert(self, docx: Path, pdf: Path, timeout: float) -> str | None:
+        """None once LibreOffice says it wrote `pdf`; otherwise why not. After a hang or a
+        crash this LibreOffice is gone (`alive` is False)."""
+        request = json.dumps({"docx": str(docx), "pdf": str(pdf)}) + "\n"
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.write(request.encode("utf-8"))
+            self._process.stdin.flush()
+            reply = self._replies.get(timeout=timeout)
+        except queue.Empty:
+            self.kill()
+            return f"LibreOffice did not finish within {timeout:g} seconds and was stopped"
+        except OSError:
+            reply = None
+        if reply is None:
+            self.kill()
+            code = self._process.returncode
+            return (
+                f"LibreOffice crashed (signal {-code})"
+                if code and code < 0
+                else ("LibreOffice stopped unexpectedly")
+            )
+        self.converted += 1
+        return None if reply.get("ok") else "LibreOffice could not open or convert it"
+
+    def close(self, grace: float = 20.0) -> None:
+        """Let LibreOffice shut down cleanly (closing stdin asks it to), then leave nothing."""
+        with contextlib.suppress(OSError):
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=grace)
+        self.kill(spoil=False)
+
+    def kill(self, *, spoil: bool = True) -> None:
+        self.spoiled = self.spoiled or spoil
+        _kill_group(self._process)
+        with _running_lock:
+            _running.discard(self._process)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=10)
+
+
+class Converter:
+    """LibreOffice for one build: started when entered, kept running, closed when left.
+
+    With UNO available (see `bridge_python`), `offices` long-lived LibreOffice processes start
+    in the background as soon as the converter is entered and convert every later `convert`
+    call's documents one at a time, each office taking the next document as it finishes one.
+    Without it, or when none will start, each `convert` runs `soffice --convert-to` in batches.
+    """
+
+    def __init__(
+        self,
+        soffice: Path,
+        *,
+        jobs: int | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        work_dir: Path | None = None,
+        documents: int | None = None,
+        long_lived: bool = True,
+    ) -> None:
+        self._soffice = soffice
+        self._jobs = max(1, jobs or os.cpu_count() or 1)
+        self._timeout = timeout
+        self._work_dir = work_dir
+        wanted = self._jobs if documents is None else math.ceil(documents / DOCUMENTS_PER_OFFICE)
+        self._count = max(1, min(self._jobs, wanted))
+        self._python = bridge_python(soffice) if long_lived else None
+        self._stack = contextlib.ExitStack()
+        self._offices: list[Future[_Office | None]] = []
+        self._root = Path()
+        self._profiles: _Profiles | None = None
+        self._started = 0
+
+    def __enter__(self) -> Converter:
+        stack = self._stack
+        self._root = Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="ihp-lo-", dir=self._work_dir))
+        ).resolve()
+        stack.enter_context(_stopped_by_signals())
+        stack.callback(self._close)
+        if self._python is not None:
+            self._profiles = _Profiles(self._root, self._count)
+            starter = stack.enter_context(ThreadPoolExecutor(max_workers=self._count))
+            self._offices = [starter.submit(self._start) for _ in range(self._count)]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            kill_all()
+        self._stack.close()
+
+    def _start(self) -> _Office | None:
+        assert self._python is not None and self._profiles is not None
+        self._started += 1
+        office = _Office(self._python, self._soffice, self._profiles.take())
+        if office.ready(CONNECT_TIMEOUT):
+            return office
+        self._profiles.give_back(office.profile, spoiled=True)
+        return None
+
+    def _retire(self, office: _Office) -> None:
+        assert self._profiles is not None
+        office.close()
+        self._profiles.give_back(office.profile, spoiled=office.spoiled)
+
+    def _close(self) -> None:
+        offices = [future.result() for future in self._offices if not future.cancelled()]
+        with ThreadPoolExecutor(max_workers=max(1, len(offices))) as closer:
+            list(closer.map(self._retire, [office for office in offices if office]))
+
+    def convert(
+        self,
+        docx_files: list[Path],
+        out_dir: Path,
+        *,
+        on_converted: Callable[[Path, Path | None], None] | None = None,
+    ) -> ConversionResult:
+        """Convert documents to `out_dir` (`<stem>.pdf`); see the module's `convert`."""
+        _check_names(docx_files)
+        results = _Results(on_converted)
+        if not docx_files:
+            return results.result
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir = out_dir.resolve()
+        # Half-made PDFs stay beside out_dir's (same disk: moving one in is one rename).
+        with tempfile.TemporaryDirectory(prefix=".converting-", dir=out_dir) as staging:
+            self._convert(docx_files, out_dir, Path(staging), results)
+        return results.result
+
+    def _convert(
+        self, docx_files: list[Path], out_dir: Path, staging: Path, results: _Results
+    ) -> None:
+        offices = [future.result() for future in self._offices]
+        if not any(offices):
+            if self._python is not None:
+                _log.info("LibreOffice could not be driven over UNO: converting in batches")
+                self._python = None
+            _convert_in_batches(
+                docx_files,
+                out_dir,
+                jobs=self._jobs,
+                timeout=self._timeout,
+                soffice=self._soffice,
+                profiles=self._root,
+                staging=staging,
+                results=results,
+            )
+            return
+        results.result.processes = self._started
+        todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
+        for document in docx_files:
+            todo.put(document)
+        cancelled = threading.Event()
+
+        def work(slot: int) -> None:
+            office = offices[slot]
+            while not cancelled.is_set():
+                try:
+                    document = todo.get_nowait()
+                except queue.Empty:
+                    break
+                office = self._convert_one(office, document, staging, out_dir, results)
+                offices[slot] = office
+            _log.info(
+                "a long-lived LibreOffice has converted %d document(s)",
+                office.converted if office else 0,
+            )
+
+        try:
+            with ThreadPoolExecutor(max_workers=len(offices)) as executor:
+                for future in [executor.submit(work, slot) for slot in range(len(offices))]:
+                    future.result()
+        except BaseException:
+            cancelled.set()
+            kill_all()
+            raise
+        finally:
+            self._offices = [_done(office) for office in offices]
+        results.result.processes = self._started
+
+    def _convert_one(
+        self,
+        office: _Office | None,
+        document: Path,
+        staging: Path,
+        out_dir: Path,
+        results: _Results,
+    ) -> _Office | None:
+        """Convert one document, retried once in a fresh LibreOffice; return the office to use
+        next (a new one after a hang, a crash or `RECYCLE_AFTER` documents)."""
+        made = staging / f"{document.stem}.pdf"
+        reason = "LibreOffice could not be started"
+        for _ in range(2):
+            if office is None or not office.alive or office.converted >= RECYCLE_AFTER:
+                if office is not None:
+                    self._retire(office)
+                office = self._start()
+                if office is None:
+                    continue
+            made.unlink(missing_ok=True)
+            problem = office.convert(document.resolve(), made, self._timeout)
+            if problem is None:
+                problem = check_pdf(made)
+                if problem == "LibreOffice did not write a PDF":
+                    problem = "LibreOffice could not open or convert it"
+            if problem is None:
+                pdf = out_dir / made.name
+                os.replace(made, pdf)
+                results.settle(document, pdf)
+                return office
+            reason = problem
+        results.settle(document, None, reason)
+        return office
+
+
+def _done(office: _Office | None) -> Future[_Office | None]:
+    future: Future[_Office | None] = Future()
+    future.set_result(office)
+    return future

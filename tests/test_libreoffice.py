@@ -17,8 +17,11 @@ from pypdf import PdfReader
 from terminal import ctrl_c_live
 
 from pipeline.errors import ConversionError, LibreOfficeMissingError
+from pipeline import libreoffice
 from pipeline.libreoffice import (
     PDF_FILTER,
+    ConversionResult,
+    bridge_python,
     check_pdf,
     convert,
     find_soffice,
@@ -136,25 +139,56 @@ def converted(
     return out, convert(documents, out, jobs=2, timeout=180, soffice=find_soffice())
 
 
-@pytest.mark.libreoffice
-def test_many_documents_per_process_in_parallel(
-    documents: list[Path], converted: tuple[Path, object]
-) -> None:
-    out, result = converted
-    assert result.failed == {}  # type: ignore[attr-defined]
-    assert result.processes == 2, "4 documents with --jobs 2 are two LibreOffice processes"  # type: ignore[attr-defined]
+def _all_converted(documents: list[Path], out: Path, result: ConversionResult) -> None:
+    assert result.failed == {}
     assert sorted(path.name for path in out.iterdir()) == [
         f"pupil-{n}-IHP.pdf" for n in range(4)
     ], "only finished PDFs reach the output folder"
     for n, document in enumerate(documents):
-        pdf = result.pdfs[document]  # type: ignore[attr-defined]
+        pdf = result.pdfs[document]
         assert pdf == out / f"pupil-{n}-IHP.pdf"
         text = PdfReader(pdf).pages[0].extract_text()
         assert f"Emergency step for pupil {n}" in text
 
 
 @pytest.mark.libreoffice
-def test_conversion_writes_tagged_pdf_a_2b(converted: tuple[Path, object]) -> None:
+def test_a_few_documents_go_to_one_long_lived_libreoffice(
+    documents: list[Path], converted: tuple[Path, ConversionResult]
+) -> None:
+    assert bridge_python(find_soffice()) is not None, "the install provides python3-uno"
+    out, result = converted
+    _all_converted(documents, out, result)
+    assert result.processes == 1, "4 documents do not pay for a second LibreOffice start-up"
+
+
+@pytest.mark.libreoffice
+def test_long_lived_libreoffices_share_the_documents(
+    documents: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(libreoffice, "DOCUMENTS_PER_OFFICE", 2)
+    settled: list[Path] = []
+    result = convert(
+        documents,
+        tmp_path / "out",
+        jobs=2,
+        soffice=find_soffice(),
+        on_converted=lambda docx, pdf: settled.append(docx),
+    )
+    _all_converted(documents, tmp_path / "out", result)
+    assert result.processes == 2
+    assert sorted(settled) == sorted(documents)
+
+
+@pytest.mark.libreoffice
+def test_many_documents_per_process_in_batches(documents: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = convert(documents, out, jobs=2, soffice=find_soffice(), long_lived=False)
+    _all_converted(documents, out, result)
+    assert result.processes == 2, "4 documents with --jobs 2 are two batches"
+
+
+@pytest.mark.libreoffice
+def test_conversion_writes_tagged_pdf_a_2b(converted: tuple[Path, ConversionResult]) -> None:
     out, _ = converted
     with pikepdf.open(out / "pupil-0-IHP.pdf") as pdf:
         xmp = pdf.open_metadata()
@@ -178,7 +212,7 @@ def test_same_file_names_cannot_be_converted_together(tmp_path: Path) -> None:
 
 
 def test_check_pdf_spots_truncated_and_empty_files(
-    tmp_path: Path, converted: tuple[Path, object]
+    tmp_path: Path, converted: tuple[Path, ConversionResult]
 ) -> None:
     assert check_pdf(tmp_path / "missing.pdf") == "LibreOffice did not write a PDF"
     (tmp_path / "empty.pdf").write_bytes(b"")
@@ -268,6 +302,152 @@ def test_ctrl_c_kills_every_libreoffice_process(tmp_path: Path, documents: list[
     while len(live_groups(tmp_path)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(live_groups(tmp_path)) == 2, "both LibreOffice processes should be running"
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 130
+    assert live_groups(tmp_path) == set(), "Ctrl-C left LibreOffice running"
+
+
+# --- faults of a long-lived LibreOffice: a stand-in bridge script misbehaves ---------------------
+
+REAL_BRIDGE = libreoffice._BRIDGE
+
+
+def fake_bridge(folder: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    """Drive LibreOffice through `body` instead of the real bridge; it records its process group
+    in `pgids`, and may hand over to the real bridge (`real()`)."""
+    script = folder / "bridge.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""\
+            import json, os, subprocess, sys, time
+            with open({str(folder / "pgids")!r}, "a") as pgids:
+                pgids.write(f"{{os.getpgrp()}}\\n")
+
+            def say(message):
+                sys.stdout.write(json.dumps(message) + "\\n")
+                sys.stdout.flush()
+
+            def real():
+                os.execv(sys.executable, [sys.executable, {str(REAL_BRIDGE)!r}, *sys.argv[1:]])
+
+            """
+        )
+        + textwrap.dedent(body)
+    )
+    monkeypatch.setattr(libreoffice, "_BRIDGE", script)
+
+
+@pytest.mark.skipif(not POSIX, reason="process groups")
+@pytest.mark.libreoffice
+def test_a_hung_long_lived_conversion_is_killed_retried_once_then_reported(
+    tmp_path: Path, documents: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ready, then every document hangs, with a grandchild behind: the whole group must go.
+    fake_bridge(
+        tmp_path,
+        monkeypatch,
+        """\
+        say({"ready": True})
+        subprocess.Popen(["sleep", "300"])
+        for line in sys.stdin:
+            time.sleep(300)
+        """,
+    )
+    settled: list[tuple[Path, Path | None]] = []
+    out = tmp_path / "out"
+    result = convert(
+        documents[:2],
+        out,
+        jobs=1,
+        timeout=1.5,
+        soffice=find_soffice(),
+        on_converted=lambda docx, pdf: settled.append((docx, pdf)),
+    )
+    assert result.pdfs == {}
+    assert set(result.failed) == set(documents[:2])
+    assert all("did not finish within 1.5 seconds" in why for why in result.failed.values())
+    assert result.processes == 4, "each document tried twice, a fresh LibreOffice each time"
+    assert sorted(settled) == sorted((document, None) for document in documents[:2])
+    assert live_groups(tmp_path) == set(), "a hung LibreOffice was left running"
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.skipif(not POSIX, reason="signals")
+@pytest.mark.libreoffice
+def test_a_long_lived_libreoffice_that_crashes_is_replaced(
+    tmp_path: Path, documents: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first LibreOffice dies on its first document; the next one is the real thing.
+    fake_bridge(
+        tmp_path,
+        monkeypatch,
+        f"""\
+        if not os.path.exists({str(tmp_path / "crashed")!r}):
+            open({str(tmp_path / "crashed")!r}, "w").close()
+            say({{"ready": True}})
+            sys.stdin.readline()
+            os.kill(os.getpid(), 9)
+        real()
+        """,
+    )
+    result = convert(documents[:2], tmp_path / "out", jobs=1, timeout=120, soffice=find_soffice())
+    assert result.failed == {}
+    assert sorted(pdf.name for pdf in result.pdfs.values()) == [
+        "pupil-0-IHP.pdf",
+        "pupil-1-IHP.pdf",
+    ]
+    assert result.processes == 2
+    assert live_groups(tmp_path) == set()
+
+
+@pytest.mark.libreoffice
+def test_without_uno_documents_are_converted_in_batches(
+    tmp_path: Path, documents: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a LibreOffice whose Python lacks `uno` does: the bridge cannot start.
+    fake_bridge(tmp_path, monkeypatch, 'say({"ready": False})\n')
+    result = convert(documents[:2], tmp_path / "out", jobs=1, timeout=120, soffice=find_soffice())
+    assert result.failed == {}
+    assert len(result.pdfs) == 2
+    assert result.processes == 1, "one batch of two documents"
+
+
+@pytest.mark.skipif(not POSIX, reason="signals")
+@pytest.mark.libreoffice
+def test_ctrl_c_kills_every_long_lived_libreoffice(tmp_path: Path, documents: list[Path]) -> None:
+    program = textwrap.dedent(
+        f"""\
+        import os
+        from pathlib import Path
+        from pipeline import libreoffice
+        from pipeline.libreoffice import Converter, find_soffice
+        documents = [Path(p) for p in {[str(d) for d in documents]!r}]
+        try:
+            with Converter(find_soffice(), jobs=2, documents=16) as converter:
+                converter.convert(documents[:1], Path({str(tmp_path / "out")!r}))
+                print("converted", flush=True)
+                with libreoffice._running_lock:
+                    groups = [os.getpgid(p.pid) for p in libreoffice._running]
+                with open({str(tmp_path / "pgids")!r}, "w") as pgids:
+                    pgids.write("\\n".join(map(str, groups)))
+                input()
+        except KeyboardInterrupt:
+            raise SystemExit(130)
+        """
+    )
+    process = subprocess.Popen(
+        ctrl_c_live([sys.executable, "-c", program]),
+        cwd=Path(__file__).parent.parent,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "converted"
+    deadline = time.monotonic() + 30
+    while len(live_groups(tmp_path)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(live_groups(tmp_path)) == 2, "two long-lived LibreOffice processes are running"
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 130
     assert live_groups(tmp_path) == set(), "Ctrl-C left LibreOffice running"
