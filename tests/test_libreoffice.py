@@ -1,4 +1,5 @@
-"""Word to PDF/A with real LibreOffice; fake `soffice` scripts only to inject hangs and crashes."""
+"""Word to PDF/A with real LibreOffice; stand-in `soffice` and bridge scripts only to inject hangs,
+crashes and a LibreOffice without UNO."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from docx import Document
 from pypdf import PdfReader
 from terminal import ctrl_c_live
 
-from pipeline.errors import ConversionError, LibreOfficeMissingError
 from pipeline import libreoffice
+from pipeline.errors import ConversionError, LibreOfficeMissingError
 from pipeline.libreoffice import (
     PDF_FILTER,
     ConversionResult,
