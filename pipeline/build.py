@@ -26,7 +26,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -521,11 +521,11 @@ def _build_pupils(
                 _convert_wave(wave, work, converter, lambda: tell("converting to PDF"))
                 timings["convert"] += time.monotonic() - started
             started = time.monotonic()
-            for job in wave:
+            for job, bundled in _bundle_wave(wave, report, options, pool):
                 # Ctrl-C waits for this pupil: its files and its manifest entry go together.
                 with _interrupt_deferred():
                     if job.outcome.status is not Status.FAILED:
-                        _finish_pupil(job, report, options)
+                        _finish_pupil(job, report, bundled)
                     report.pupils.append(job.outcome)
                 # Pupils by their workbook's SHA-256 (as in manifest.json): slugs hold names.
                 _log.info(
@@ -657,38 +657,83 @@ def _kind_key(kind: DocumentKind) -> str:
     return KIND_KEYS[kind.name]
 
 
-def _finish_pupil(job: _Job, report: BuildReport, options: BuildOptions) -> None:
-    """Bundle one pupil's PDFs, then move every file into `output/<slug>/` (all or nothing)."""
+_BundleResult = tuple[Path | None, str, ExitCode]
+"""A pupil's PDF bundle, or why it could not be made and the exit code that says so."""
+
+
+def _bundle_wave(
+    wave: list[_Job], report: BuildReport, options: BuildOptions, pool: Executor | None
+) -> Iterator[tuple[_Job, _BundleResult | None]]:
+    """Each pupil of a wave, in order, with its PDF bundle made (across the pool's workers when
+    there is one; None with --no-pdf or when the pupil already failed)."""
+    if options.no_pdf:
+        yield from ((job, None) for job in wave)
+        return
+    # pikepdf is imported only when a bundle is to be made: a re-run with nothing to build
+    # starts quicker.
+    from pipeline.bundle import BundleMetadata, BundlePart
+
+    requests: list[tuple[_Job, tuple[Any, ...] | None, Future[_BundleResult] | None]] = []
+    for job in wave:
+        if job.outcome.status is Status.FAILED:
+            requests.append((job, None, None))
+            continue
+        kinds = sorted(job.pdfs, key=lambda kind: kind.order)
+        request: tuple[Any, ...] = (
+            [BundlePart(kind.bookmark, job.pdfs[kind], PAGE_LABELS[kind.name]) for kind in kinds],
+            job.documents[kinds[0]].parent / f"{job.outcome.slug}-bundle.pdf",
+            BundleMetadata(
+                title=f"Individual Healthcare Plan — {job.plan.pupil_name}",
+                author=job.plan.school.name,
+                plan_date=job.plan.agreement.plan_date,
+                review_date=job.plan.agreement.review_date,
+                keywords=[kind.value for kind in job.plan.condition_kinds],
+                producer=f"ihp {report.tool_version}",
+            ),
+        )
+        requests.append((job, request, pool.submit(_make_bundle, *request) if pool else None))
+    for job, wanted, future in requests:
+        if wanted is None:
+            yield job, None
+            continue
+        try:
+            yield job, future.result() if future is not None else _make_bundle(*wanted)
+        except BrokenProcessPool:  # a worker was killed: bundle it here instead
+            yield job, _make_bundle(*wanted)
+
+
+def _make_bundle(parts: list[Any], dest: Path, metadata: Any) -> _BundleResult:
+    """Make one pupil's PDF bundle; never raises, so it runs the same in a worker process."""
+    from pipeline.bundle import bundle
+
+    try:
+        return bundle(parts, dest, metadata), "", ExitCode.OK
+    except IhpError as error:
+        return None, f"the PDF bundle could not be made: {error.message}", error.exit_code
+    except Exception as error:  # a damaged PDF from LibreOffice, a pikepdf bug...
+        return (
+            None,
+            f"the PDF bundle could not be made ({type(error).__name__}); run ihp build again, "
+            "and report it if it happens again",
+            ExitCode.CONVERSION_FAILED,
+        )
+
+
+def _finish_pupil(job: _Job, report: BuildReport, bundled: _BundleResult | None) -> None:
+    """Move every file of one pupil into `output/<slug>/` (all or nothing)."""
     outcome = job.outcome
     slug = outcome.slug
     made: list[tuple[str, Path]] = [
         (_kind_key(kind), document)
         for kind, document in sorted(job.documents.items(), key=lambda item: item[0].order)
     ]
+    if bundled is not None:
+        pdf, reason, code = bundled
+        if pdf is None:
+            _fail(job, reason, code)
+            return
+        made.append((BUNDLE_KIND, pdf))
     try:
-        if not options.no_pdf:
-            # pikepdf is imported only when a bundle is to be made: a re-run with nothing to
-            # build starts quicker.
-            from pipeline.bundle import BundleMetadata, BundlePart, bundle
-
-            kinds = sorted(job.pdfs, key=lambda kind: kind.order)
-            school = job.plan.school.name
-            pdf = bundle(
-                [
-                    BundlePart(kind.bookmark, job.pdfs[kind], PAGE_LABELS[kind.name])
-                    for kind in kinds
-                ],
-                job.documents[kinds[0]].parent / f"{slug}-bundle.pdf",
-                BundleMetadata(
-                    title=f"Individual Healthcare Plan — {job.plan.pupil_name}",
-                    author=school,
-                    plan_date=job.plan.agreement.plan_date,
-                    review_date=job.plan.agreement.review_date,
-                    keywords=[kind.value for kind in job.plan.condition_kinds],
-                    producer=f"ihp {report.tool_version}",
-                ),
-            )
-            made.append((BUNDLE_KIND, pdf))
         folder = private_dir(inside(report.output, Path(slug)))
         outputs = []
         for kind, path in made:
@@ -697,14 +742,13 @@ def _finish_pupil(job: _Job, report: BuildReport, options: BuildOptions) -> None
                 raise OutputError(f"refusing to write {path.name} outside {folder}")
             outputs.append((kind, path, dest, sha256_file(path)))
     except IhpError as error:
-        _fail(job, f"the PDF bundle could not be made: {error.message}", error.exit_code)
+        _fail(job, f"the files could not be put in place: {error.message}", error.exit_code)
         return
-    except Exception as error:  # a damaged PDF from LibreOffice, a pikepdf bug...
+    except OSError as error:
         _fail(
             job,
-            f"the PDF bundle could not be made ({type(error).__name__}); run ihp build again, "
-            "and report it if it happens again",
-            ExitCode.CONVERSION_FAILED,
+            f"the files could not be put in place: {error.strerror or error}",
+            ExitCode.OUTPUT_FAILED,
         )
         return
     try:
