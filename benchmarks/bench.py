@@ -179,9 +179,13 @@ def _sample(pid: int, peak: Peak, stop: threading.Event) -> None:
             try:
                 rss = process.memory_info().rss
                 name = process.name()
+                # LibreOffice's own Python driving a long-lived LibreOffice counts as LibreOffice.
+                bridge = name.startswith("python") and "libreoffice_bridge" in " ".join(
+                    process.cmdline()
+                )
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
-            if name.startswith("soffice") or name.startswith("oosplash"):
+            if name.startswith(("soffice", "oosplash")) or bridge:
                 office += rss
             else:
                 tool += rss

@@ -519,6 +519,8 @@ def _build_pupils(
             if converter is not None:
                 started = time.monotonic()
                 _convert_wave(wave, work, converter, lambda: tell("converting to PDF"))
+                if finished + len(wave) >= total:
+                    converter.finish()  # LibreOffice shuts down while the last pupils are bundled
                 timings["convert"] += time.monotonic() - started
             started = time.monotonic()
             for job, bundled in _bundle_wave(wave, report, options, pool):

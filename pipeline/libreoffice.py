@@ -644,7 +644,7 @@ class _Office:
         except queue.Empty:
             self.kill()
             return f"LibreOffice did not finish within {timeout:g} seconds and was stopped"
-        except OSError:
+        except (OSError, ValueError):  # the bridge has gone, or was asked to stop
             reply = None
         if reply is None:
             self.kill()
@@ -657,11 +657,15 @@ class _Office:
         self.converted += 1
         return None if reply.get("ok") else "LibreOffice could not open or convert it"
 
-    def close(self, grace: float = 20.0) -> None:
-        """Let LibreOffice shut down cleanly (closing stdin asks it to), then leave nothing."""
+    def stop(self) -> None:
+        """Ask LibreOffice to shut down (the bridge does when its stdin closes)."""
         with contextlib.suppress(OSError):
             assert self._process.stdin is not None
             self._process.stdin.close()
+
+    def close(self, grace: float = 20.0) -> None:
+        """Let LibreOffice shut down cleanly, then make sure nothing is left."""
+        self.stop()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._process.wait(timeout=grace)
         self.kill(spoil=False)
@@ -733,6 +737,14 @@ class Converter:
             return office
         self._profiles.give_back(office.profile, spoiled=True)
         return None
+
+    def finish(self) -> None:
+        """No more documents will come: let every LibreOffice shut down while the caller does
+        its last work (leaving the converter waits for them, and kills what is left)."""
+        for future in self._offices:
+            office = future.result() if future.done() and not future.cancelled() else None
+            if office is not None:
+                office.stop()
 
     def _retire(self, office: _Office) -> None:
         assert self._profiles is not None
