@@ -10,11 +10,14 @@ It must run on the Python LibreOffice was built for (often older than ihp's): st
 and `uno` only.
 """
 
+from __future__ import annotations
+
 import contextlib
 import json
 import subprocess
 import sys
 import time
+from typing import Any
 
 import uno  # type: ignore[import-not-found]
 from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
@@ -24,16 +27,16 @@ CONNECT_SECONDS = 120.0
 """How long LibreOffice may take to start listening (a first start builds its profile)."""
 
 
-def _properties(**values):  # type: ignore[no-untyped-def]
+def _properties(**values: Any) -> tuple[Any, ...]:
     return tuple(PropertyValue(Name=name, Value=value) for name, value in values.items())
 
 
-def _say(message) -> None:  # type: ignore[no-untyped-def]
+def _say(message: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
 
 
-def _connect(soffice, profile, pipe):  # type: ignore[no-untyped-def]
+def _connect(soffice: str, profile: str, pipe: str) -> tuple[subprocess.Popen[bytes], Any]:
     office = subprocess.Popen(
         [
             soffice,
@@ -68,7 +71,7 @@ def _connect(soffice, profile, pipe):  # type: ignore[no-untyped-def]
     return office, desktop
 
 
-def _convert(desktop, docx, pdf, pdf_options):  # type: ignore[no-untyped-def]
+def _convert(desktop: Any, docx: str, pdf: str, pdf_options: dict[str, Any]) -> None:
     document = desktop.loadComponentFromURL(
         uno.systemPathToFileUrl(docx),
         "_blank",
@@ -92,6 +95,26 @@ def _convert(desktop, docx, pdf, pdf_options):  # type: ignore[no-untyped-def]
         document.close(True)
 
 
+def _warm_up(desktop: Any, profile: str, pdf_options: dict[str, Any]) -> None:
+    """Export an empty document once: Writer and the PDF export are loaded before the first
+    real document arrives (while ihp is still rendering it)."""
+    document = desktop.loadComponentFromURL(
+        "private:factory/swriter", "_blank", 0, _properties(Hidden=True)
+    )
+    try:
+        filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", _properties(**pdf_options))
+        uno.invoke(
+            document,
+            "storeToURL",
+            (
+                profile + "/warm-up.pdf",
+                _properties(FilterName="writer_pdf_Export", FilterData=filter_data),
+            ),
+        )
+    finally:
+        document.close(True)
+
+
 def main() -> int:
     soffice, profile, pipe, options = sys.argv[1:5]
     pdf_options = json.loads(options)
@@ -100,6 +123,8 @@ def main() -> int:
         _say({"ready": False})
         office.kill()
         return 1
+    with contextlib.suppress(Exception):  # only a head start: the real documents still work
+        _warm_up(desktop, profile, pdf_options)
     _say({"ready": True})
     try:
         for line in sys.stdin:
