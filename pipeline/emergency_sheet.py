@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from docx.document import Document as DocxDocument
@@ -63,7 +63,13 @@ _SPECIAL = {
 _SAFETY = 0.97
 
 
-@cache
+# The caches below serve the fitting of one pupil's sheet, which measures the same texts at each
+# size it tries and after each cut (a typical pupil under two hundred of them), and the library
+# wording most pupils share. They are bounded, so that a worker rendering hundreds of pupils
+# keeps only its recent pupils' texts: a few MB at most, about 1 MB for typical plans.
+
+
+@lru_cache(maxsize=4096)
 def _char_width(char: str, bold: bool) -> int:
     table = _BOLD if bold else _REGULAR
     if " " <= char <= "~":
@@ -101,7 +107,7 @@ class TextBox:
         return _fitted(self, text, max_lines, suffix, lead, tail)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=2048)
 def _wrapped_lines(box: TextBox, text: str, lead: float, tail: float) -> int:
     limit = box.width * _SAFETY
     space = text_width(" ", box.size, box.bold)
@@ -126,7 +132,7 @@ def _wrapped_lines(box: TextBox, text: str, lead: float, tail: float) -> int:
     return total
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _fitted(box: TextBox, text: str, max_lines: int, suffix: str, lead: float, tail: float) -> str:
     if box.lines(text, lead, tail) <= max_lines:
         return text

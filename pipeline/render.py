@@ -8,6 +8,12 @@ a missing tag is an error rather than a blank, and a custom template cannot reac
 internals. `plan_context` turns a plan into the plain values templates print (UK dates, Yes/No,
 the emergency wording decided by the condition library, and the emergency sheet's text with the
 type size at which it fits one A4 page, from `pipeline.emergency_sheet`).
+
+Each template's package is also saved once by python-docx and kept: a document is that zip
+plus only the parts its pupil changes (the body, headers, footers, core properties, the
+emergency sheet's sized styles and a photo), fixed with docxtpl's own clean-ups, so it is the
+document docxtpl and python-docx would have written without opening and saving the whole
+package for every document (which took most of the time).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
@@ -23,9 +30,18 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.coreprops import CoreProperties
+from docx.opc.oxml import serialize_part_xml
+from docx.opc.packuri import PackURI
 from docx.oxml.ns import qn
-from docx.shared import Mm
-from docxtpl import DocxTemplate, InlineImage
+from docx.oxml.parser import parse_xml
+from docx.oxml.shape import CT_Inline
+from docx.parts.image import ImagePart
+from docx.shared import Length, Mm
+from docxtpl import DocxTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -112,8 +128,45 @@ _PROPERTIES = ("title", "subject", "author", "keywords", "comments", "last_modif
 
 
 @dataclass(frozen=True)
+class _Part:
+    """A part templates print into (the body, a header, a footer): its zip member and
+    relationships, and what a photo printed in it is given (the next free relationship id and
+    shape number, as python-docx gives docxtpl's InlineImage)."""
+
+    member: str
+    rels_member: str
+    rels: bytes | None
+    photo_rid: str
+    shape_id: int
+
+
+@dataclass(frozen=True)
+class _Package:
+    """A template's package as python-docx saves it, kept so that a document writes only what
+    its pupil changes: opening and saving the whole package with python-docx for every
+    document took most of the time of rendering it."""
+
+    #: a zip of every member no document changes, compressed once
+    kept: bytes
+    #: part name -> where it is and what a photo in it is given
+    parts: dict[str, _Part]
+    #: the body's part name (`/word/document.xml`), and that part with its body empty
+    main: str
+    document: bytes
+    content_types: bytes
+    core_member: str
+    core: bytes
+    #: where a photo goes (`word/media/image1.jpg`)
+    photo_member: str
+    #: the styles, which the emergency sheet sizes for each pupil ("" when there are none)
+    styles_member: str
+    #: the emergency sheet's `kept` with its styles at each body size used so far
+    sized: dict[float, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CompiledTemplate:
-    """One template, read once: its bytes and each part's compiled Jinja."""
+    """One template, read once: its bytes, each part's compiled Jinja and its package."""
 
     kind: DocumentKind
     path: Path
@@ -121,6 +174,7 @@ class CompiledTemplate:
     #: part name (`/word/document.xml`, headers, footers) -> compiled template
     parts: dict[str, jinja2.Template]
     properties: dict[str, jinja2.Template]
+    package: _Package = field(repr=False)
     #: the patched XML of every part and the properties' text, for the template check
     patched: dict[str, str] = field(repr=False, default_factory=dict)
     property_text: dict[str, str] = field(repr=False, default_factory=dict)
@@ -170,6 +224,7 @@ def compile_template(kind: DocumentKind, path: Path) -> CompiledTemplate:
         patched = _patched_parts(template)
         properties = template.get_docx().core_properties
         raw_properties = {name: getattr(properties, name) or "" for name in _PROPERTIES}
+        package = _kept_package(kind, template.get_docx(), patched)
     except Exception:  # python-docx raises many kinds of error for a damaged file
         raise TemplateError(
             f"the template {path} is not a Word document (.docx) or is damaged", hint
@@ -198,7 +253,64 @@ def compile_template(kind: DocumentKind, path: Path) -> CompiledTemplate:
             "check the {{ }} and {% %} tags near that text; " + hint,
         ) from None
     return CompiledTemplate(
-        kind, path, source, compiled, compiled_properties, patched, raw_properties
+        kind, path, source, compiled, compiled_properties, package, patched, raw_properties
+    )
+
+
+def _kept_package(kind: DocumentKind, document: DocxDocument, parts: Iterable[str]) -> _Package:
+    """Save the template once with python-docx and keep what rendering needs of it.
+
+    The kept members are what python-docx wrote for the template, so a document differs from
+    one python-docx would have saved only in the parts rendering changes.
+    """
+    saved = io.BytesIO()
+    document.save(saved)  # after reading the core properties: made here when there are none
+    with zipfile.ZipFile(saved) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    package = document.part.package
+    by_name = {str(part.partname): part for part in package.iter_parts()}
+    rendered: dict[str, _Part] = {}
+    for name in parts:
+        part = by_name[name]
+        rids = set(part.rels)
+        rid = next(f"rId{n}" for n in range(1, len(rids) + 2) if f"rId{n}" not in rids)
+        rels_member = part.partname.rels_uri.membername
+        rendered[name] = _Part(
+            part.partname.membername, rels_member, members.get(rels_member), rid, part.next_id
+        )
+    images = [part.partname.idx for part in package.iter_parts() if isinstance(part, ImagePart)]
+    number = next(n for n in range(1, len(images) + 2) if n not in images)
+    core_member = package.part_related_by(RT.CORE_PROPERTIES).partname.membername
+    styles = [rel.target_part for rel in document.part.rels.values() if rel.reltype == RT.STYLES]
+    styles_member = styles[0].partname.membername if styles else ""
+
+    main = str(document.part.partname)
+    root = etree.fromstring(members[rendered[main].member])
+    body = root.find(qn("w:body"))
+    if body is None:
+        raise ValueError("no body")
+    body.clear()  # each document puts its own in its place
+
+    changing = {_CONTENT_TYPES, core_member}
+    changing |= {part.member for part in rendered.values()}
+    changing |= {part.rels_member for part in rendered.values()}
+    if kind is DocumentKind.EMERGENCY:
+        changing.add(styles_member)
+    kept = io.BytesIO()
+    with zipfile.ZipFile(kept, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, content in members.items():
+            if member not in changing:
+                archive.writestr(member, content)
+    return _Package(
+        kept=kept.getvalue(),
+        parts=rendered,
+        main=main,
+        document=serialize_part_xml(root),
+        content_types=members[_CONTENT_TYPES],
+        core_member=core_member,
+        core=members[core_member],
+        photo_member=f"word/media/image{number}.jpg",
+        styles_member=styles_member,
     )
 
 
@@ -483,52 +595,32 @@ def _signatures(plan: Plan, words: dict[str, str]) -> list[dict[str, str]]:
 
 # --- rendering ---------------------------------------------------------------------------------
 
+_CONTENT_TYPES = "[Content_Types].xml"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+#: text in a rendered paragraph that docxtpl turns into Word's line breaks, tabs and pages
+_LISTING = re.compile(r"[\t\a\n\f]")
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 
-class _Document(DocxTemplate):
-    """A docxtpl document rendered from parts compiled once, instead of compiling per render."""
 
-    def __init__(self, compiled: CompiledTemplate) -> None:
-        super().__init__(io.BytesIO(compiled.source))
-        self.compiled = compiled
+class _Fixes(DocxTemplate):
+    """docxtpl's clean-ups of rendered XML (line breaks, tabs, table grids), used without its
+    python-docx document: the package is kept by `_Package` instead."""
 
-    def _render_part(self, part: Any, context: dict[str, Any]) -> str:
-        template = self.compiled.parts.get(str(part.partname))
-        if template is None:  # a header added to the template after compiling: not possible
-            raise TemplateError(f"{self.compiled.path}: part {part.partname} was not compiled")
-        self.current_rendering_part = part
-        xml = template.render(context)
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = self.resolve_listing(xml)
-        try:  # catch a broken template here, not as a repair prompt in Word
-            etree.fromstring(xml.encode("utf-8"))
-        except etree.XMLSyntaxError as error:
-            raise TemplateError(
-                f"the template {self.compiled.path.name} produced a document Word cannot open "
-                f"({error.msg})",
-                "a tag may have been split across table cells or paragraphs; check the "
-                "template with `ihp templates check`",
-            ) from None
-        return xml
+    def __init__(self) -> None:
+        super().__init__(io.BytesIO())
 
-    def build_xml(self, context: dict[str, Any], jinja_env: Any = None) -> str:
-        return self._render_part(self.docx.part, context)
+    def listing(self, xml: str) -> str:
+        """docxtpl's `resolve_listing`, only on the paragraphs that need it: on the others it
+        changes nothing, and it was a tenth of the time of rendering."""
+        if not _LISTING.search(xml):
+            return xml
 
-    def build_headers_footers_xml(
-        self, context: dict[str, Any], uri: str, jinja_env: Any = None
-    ) -> Any:
-        for key, part in self.get_headers_footers(uri):
-            yield key, self._render_part(part, context).encode("utf-8")
+        def paragraph(match: re.Match[str]) -> str:
+            text = match.group(0)
+            return self.resolve_listing(text) if _LISTING.search(text) else text
 
-    def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
-        properties = self.docx.core_properties
-        for name, template in self.compiled.properties.items():
-            value = template.render(context)
-            # Word's document properties hold at most 255 characters.
-            setattr(properties, name, value if len(value) <= 255 else value[:254] + "…")
-        properties.language = "en-GB"
-        now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
-        properties.created = properties.modified = now
-        properties.revision = 1
+        return _PARAGRAPH.sub(paragraph, xml)
 
     def fix_tables(self, xml: str) -> Any:
         """docxtpl's column fixes, then drop tables whose every row was hidden: Word will not
@@ -539,11 +631,31 @@ class _Document(DocxTemplate):
                 table.getparent().remove(table)
         return tree
 
-    def render_footnotes(self, context: dict[str, Any], jinja_env: Any = None) -> None:
-        """Footnotes are not used by the templates and not rendered (they stay as typed)."""
+
+@dataclass
+class _Photo:
+    """The pupil's photo where a template prints `{{ photo }}` in one part: the XML docxtpl's
+    InlineImage makes there (python-docx's inline picture), related to the one image."""
+
+    part: _Part
+    width: Length
+    height: Length
+    printed: bool = False
+
+    def __html__(self) -> str:
+        self.printed = True
+        inline = CT_Inline.new_pic_inline(
+            self.part.shape_id, self.part.photo_rid, "image.jpg", self.width, self.height
+        )
+        return (
+            f"</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r>"
+            '<w:t xml:space="preserve">'
+        )
+
+    __str__ = __html__
 
 
-def _photo(document: _Document, photo: Path) -> InlineImage:
+def _photo(photo: Path) -> bytes:
     """The pupil's photo at the sheet's fixed size: upright (EXIF), cropped, metadata dropped."""
     hint = (
         "save the photo as a .jpg or .png in the workbook's folder, or leave the photo cell empty"
@@ -564,8 +676,139 @@ def _photo(document: _Document, photo: Path) -> InlineImage:
     image = ImageOps.fit(image, pixels, Image.Resampling.LANCZOS)
     stream = io.BytesIO()
     image.save(stream, format="JPEG", quality=88)  # re-encoding drops EXIF (and any location)
-    stream.seek(0)
-    return InlineImage(document, stream, width=Mm(width_mm), height=Mm(height_mm))
+    return stream.getvalue()
+
+
+def _parsed(compiled: CompiledTemplate, xml: str, parser: etree.XMLParser | None = None) -> Any:
+    """A rendered part's XML, parsed: a broken template is caught here, not as a repair prompt
+    in Word."""
+    try:
+        return etree.fromstring(xml.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as error:
+        raise TemplateError(
+            f"the template {compiled.path.name} produced a document Word cannot open ({error.msg})",
+            "a tag may have been split across table cells or paragraphs; check the "
+            "template with `ihp templates check`",
+        ) from None
+
+
+def _body(compiled: CompiledTemplate, fixes: _Fixes, xml: str) -> bytes:
+    """`document.xml` with its rendered body, fixed as docxtpl fixes it: table grids, empty
+    tables dropped, pictures numbered from 1001."""
+    _parsed(compiled, xml)  # docxtpl's fixes parse it again, leniently
+    tree = fixes.fix_tables(xml)
+    for number, picture in enumerate(tree.iter(qn("wp:docPr")), start=1001):
+        picture.set("id", str(number))
+    # Put in place as python-docx puts it, so that its namespaces are declared once.
+    document = etree.fromstring(compiled.package.document)
+    document.replace(document.find(qn("w:body")), tree)
+    return serialize_part_xml(document)
+
+
+def _story(compiled: CompiledTemplate, xml: str) -> bytes:
+    """A rendered header or footer, as python-docx would save it."""
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+    return serialize_part_xml(_parsed(compiled, xml, parser))
+
+
+def _core(compiled: CompiledTemplate, context: dict[str, Any]) -> bytes:
+    """The core properties: the template's, rendered, dated now."""
+    element = parse_xml(compiled.package.core)
+    properties = CoreProperties(element)
+    for name, template in compiled.properties.items():
+        value = template.render(context)
+        # Word's document properties hold at most 255 characters.
+        setattr(properties, name, value if len(value) <= 255 else value[:254] + "…")
+    properties.language = "en-GB"
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    properties.created = properties.modified = now
+    properties.revision = 1
+    return serialize_part_xml(element)
+
+
+def _with_image(rels: bytes | None, rid: str, target: str) -> bytes:
+    """A part's relationships with the photo's added."""
+    if rels is None:
+        root = etree.Element(f"{{{_RELATIONSHIPS}}}Relationships", nsmap={None: _RELATIONSHIPS})
+    else:
+        root = etree.fromstring(rels)
+    etree.SubElement(
+        root, f"{{{_RELATIONSHIPS}}}Relationship", Id=rid, Type=RT.IMAGE, Target=target
+    )
+    return serialize_part_xml(root)
+
+
+def _with_jpeg(content_types: bytes) -> bytes:
+    """The content types with `.jpg` known, among the defaults in order, as python-docx adds it."""
+    root = etree.fromstring(content_types)
+    defaults = root.findall(f"{{{_TYPES}}}Default")
+    if any(item.get("Extension", "").lower() == "jpg" for item in defaults):
+        return content_types
+    jpeg = etree.Element(f"{{{_TYPES}}}Default", Extension="jpg", ContentType="image/jpeg")
+    later = [item for item in defaults if item.get("Extension", "") > "jpg"]
+    if later:
+        later[0].addprevious(jpeg)
+    elif defaults:
+        defaults[-1].addnext(jpeg)
+    else:
+        root.insert(0, jpeg)
+    return serialize_part_xml(root)
+
+
+def _kept_zip(compiled: CompiledTemplate, context: dict[str, Any]) -> bytes:
+    """The zip of what no document changes; the emergency sheet's with its styles at the body
+    size chosen for this pupil, made once for each size (python-docx sets them, ~30 ms)."""
+    package = compiled.package
+    if compiled.kind is not DocumentKind.EMERGENCY or not package.styles_member:
+        return package.kept
+    size = float(context["sheet"]["type_size"])
+    if size not in package.sized:
+        document = Document(io.BytesIO(compiled.source))
+        set_type_size(document, size)
+        buffer = io.BytesIO(package.kept)
+        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(package.styles_member, serialize_part_xml(document.styles.element))
+        package.sized[size] = buffer.getvalue()
+    return package.sized[size]
+
+
+def _document_zip(compiled: CompiledTemplate, context: dict[str, Any], photo: Path | None) -> bytes:
+    """The document's zip: what is kept, then the parts rendered for this pupil."""
+    package = compiled.package
+    values = dict(context)
+    jpeg = _photo(photo) if photo is not None else None
+    size = Mm(SHEET.photo_width_mm), Mm(SHEET.photo_height_mm)
+    photos: dict[str, _Photo] = {}
+    fixes = _Fixes()
+    members: dict[str, bytes] = {}
+    for name, template in compiled.parts.items():
+        part = package.parts[name]
+        if jpeg is not None:  # one for each part, which relates the photo where it is printed
+            values["photo"] = photos[name] = _Photo(part, *size)
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", template.render(values))
+        xml = fixes.listing(xml)
+        if name == package.main:
+            members[part.member] = _body(compiled, fixes, xml)
+        else:
+            members[part.member] = _story(compiled, xml)
+    members[package.core_member] = _core(compiled, values)
+    content_types = package.content_types
+    for name, part in package.parts.items():
+        related = photos.get(name)
+        if jpeg is not None and related is not None and related.printed:
+            base = PackURI("/" + part.member).baseURI
+            target = PackURI("/" + package.photo_member).relative_ref(base)
+            members[part.rels_member] = _with_image(part.rels, part.photo_rid, target)
+            members[package.photo_member] = jpeg
+            content_types = _with_jpeg(package.content_types)
+        elif part.rels is not None:
+            members[part.rels_member] = part.rels
+    buffer = io.BytesIO(_kept_zip(compiled, context))
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_CONTENT_TYPES, content_types)
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return buffer.getvalue()
 
 
 def render_document(
@@ -575,13 +818,8 @@ def render_document(
     photo: Path | None = None,
 ) -> Path:
     """Render one template with `context` into `dest` (a .docx)."""
-    document = _Document(compiled)
-    document.render_init()
-    values = dict(context)
-    if photo is not None:
-        values["photo"] = _photo(document, photo)
     try:
-        document.render(values, environment())
+        content = _document_zip(compiled, context, photo)
     except TemplateError:
         raise
     except jinja2.UndefinedError as error:
@@ -597,14 +835,10 @@ def render_document(
         ) from None
     except jinja2.TemplateError as error:
         raise TemplateError(f"the template {compiled.path.name} failed: {error}") from None
-    if compiled.kind is DocumentKind.EMERGENCY:
-        set_type_size(document.docx, context["sheet"]["type_size"])
     # Zipped in memory, then written in one go: a zip written straight to a full disk fails
     # once more, noisily, when Python collects it.
-    content = io.BytesIO()
-    document.save(content)
     try:
-        dest.write_bytes(content.getvalue())
+        dest.write_bytes(content)
     except OSError as error:
         raise OutputError(
             f"{dest} could not be written ({error.strerror})",

@@ -14,6 +14,7 @@ import pytest
 from docx import Document
 from plans import NO_OWN_WORDING, make_plan, priya_like
 
+from pipeline import emergency_sheet
 from pipeline.conditions import emergency_wording
 from pipeline.emergency_sheet import SHEET, TYPE_SIZES, fit_sheet, medicine_name
 from pipeline.model import Plan
@@ -234,3 +235,13 @@ def test_without_a_photo_the_name_block_is_only_as_tall_as_its_text() -> None:
     without = plan_context(make_plan(pupil={"photo": None}))["sheet"]
     assert int(with_photo["identity_twips"]) >= SHEET.photo_row * 20
     assert int(without["identity_twips"]) < int(with_photo["identity_twips"])
+
+
+def test_the_measuring_caches_are_bounded() -> None:
+    """A render worker fits hundreds of different pupils' sheets: what it remembers of their
+    measured texts is bounded, so the worker does not grow with every pupil."""
+    caches = [value for value in vars(emergency_sheet).values() if hasattr(value, "cache_info")]
+    assert len(caches) >= 3
+    for cached in caches:
+        assert cached.cache_info().maxsize is not None, cached.__name__
+        assert cached.cache_info().maxsize <= 4096, cached.__name__
