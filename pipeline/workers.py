@@ -16,6 +16,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -53,12 +55,24 @@ def _can_spawn() -> bool:
     return script is None or Path(script).exists()
 
 
-def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+def _start_worker(
+    initializer: Callable[..., None] | None, initargs: tuple[Any, ...], parent: int
+) -> None:
     # Ctrl-C is the main process's to handle (it stops the pool); a worker printing its own
     # KeyboardInterrupt traceback would only alarm the SENCo.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     if initializer is not None:
         initializer(*initargs)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once ihp has gone. A killed ihp (SIGKILL cannot be caught) cannot stop
+    its pool, and an idle worker would otherwise wait for work for ever, holding its memory.
+    (On POSIX an orphan gets a new parent; elsewhere the pool's own shutdown must do.)"""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 @contextlib.contextmanager
@@ -75,7 +89,7 @@ def start_pool(
         workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(initializer, initargs),
+        initargs=(initializer, initargs, os.getpid()),
     )
     try:
         yield pool

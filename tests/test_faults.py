@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from click.testing import CliRunner, Result
 from docx import Document
@@ -243,8 +244,12 @@ def test_a_build_killed_at_random_moments_leaves_old_or_complete_files(
             stderr=subprocess.DEVNULL,
         )
         time.sleep(chance.uniform(0.2, max(0.5, seconds)))
+        workers = psutil.Process(process.pid).children(recursive=True)
         process.send_signal(signal.SIGKILL)
         process.wait()
+        # Its worker processes end too (they notice ihp has gone), rather than wait for ever.
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert alive == [], f"attempt {attempt}: worker processes outlived the killed build"
         for name, content in snapshot(output).items():
             if content != old.get(name):
                 assert_complete(output / name)
