@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.check_cache import CheckCache
+from pipeline.documents import DocumentKind, template_paths
 from pipeline.errors import ExitCode, IhpError, OutputError, UsageError
 from pipeline.files import inside, move_into_place, private_dir, pupil_slug, sha256_file, slugify
 from pipeline.libreoffice import CHUNK_LIMIT, DEFAULT_TIMEOUT, Converter, find_soffice
@@ -49,17 +50,12 @@ from pipeline.manifest import (
 )
 from pipeline.model import FORM_VERSION, Nation, Plan
 from pipeline.problems import Problem
-from pipeline.render import (
-    DocumentKind,
-    Templates,
-    compile_template,
-    load_templates,
-    render,
-    template_paths,
-)
 from pipeline.report import problem_line, write_reports
 from pipeline.validate import Checked, check_intake
 from pipeline.workers import start_pool, worker_count
+
+if TYPE_CHECKING:  # pipeline.render (docxtpl, python-docx, Pillow) is imported only to build
+    from pipeline.render import Templates
 
 _log = logging.getLogger(__name__)
 
@@ -205,6 +201,8 @@ def build(
             if todo:
                 # Compiled only when there is something to build, and before any worker
                 # starts: a broken template is one clear error.
+                from pipeline.render import load_templates
+
                 templates = load_templates(options.templates)
                 _build_pupils(todo, report, templates, work, converter, options, progress)
         finally:
@@ -389,10 +387,14 @@ def _unchanged(job: _Job, output: Path, options: BuildOptions) -> bool:
         return False
     for entry in outputs:
         try:
-            path = inside(output, Path(entry["file"]))
+            name = Path(entry["file"])
+            # Only read here, never written: a file this build made is `<slug>/<file>`.
+            if name.parts != (job.outcome.slug, name.name):
+                return False
+            path = output / name
             if not path.is_file() or sha256_file(path) != entry["sha256"]:
                 return False
-        except (KeyError, TypeError, OSError, IhpError):
+        except (KeyError, TypeError, OSError):
             return False
     return True
 
@@ -404,6 +406,8 @@ def _template_hashes(paths: dict[DocumentKind, Path]) -> dict[str, str]:
         try:
             hashes[kind.template] = sha256_file(path)
         except OSError:
+            from pipeline.render import compile_template
+
             compile_template(kind, path)  # raises the TemplateError that says what is wrong
             raise
     return hashes
@@ -560,6 +564,8 @@ _worker_templates: Templates | None = None
 
 
 def _start_renderer(folder: Path | None) -> None:
+    from pipeline.render import load_templates
+
     global _worker_templates
     _worker_templates = load_templates(folder)
 
@@ -571,6 +577,8 @@ def _render_documents(
     """Render one pupil's documents; never raises, so it runs the same in a worker process."""
     templates = templates or _worker_templates
     assert templates is not None, "a render worker starts by loading the templates"
+    from pipeline.render import render
+
     try:
         made = render(plan, templates, folder, slug, photo=photo, today=today)
     except IhpError as error:

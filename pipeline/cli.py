@@ -6,12 +6,14 @@ place (`IhpGroup.invoke`); tracebacks only with `-v`.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import errno
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -135,7 +137,24 @@ def main() -> None:
     from pipeline.workers import allow_pools
 
     allow_pools()  # the entry points are guarded, so spawned workers may import them
-    sys.exit(cli.main(prog_name="ihp", standalone_mode=True))
+    try:
+        cli.main(prog_name="ihp", standalone_mode=True)
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else int(done.code is not None)
+    _leave(code)
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit without Python tearing down every module it imported, a quarter of a second of a
+    SENCo's wait after every command. What must happen at exit runs first: the atexit
+    handlers (LibreOffice killed, log files flushed and closed), then the standard streams.
+    Every file ihp writes is closed (and synced) before this."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 # --- commands -------------------------------------------------------------------------------

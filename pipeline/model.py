@@ -28,6 +28,8 @@ from pydantic import (
     EmailStr,
     Field,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError, PydanticUndefined
@@ -65,6 +67,17 @@ def check_text(value: Any, info: ValidationInfo) -> Any:
     if isinstance(value, str) and info.context and info.context.get(ALREADY_CHECKED):
         return value
     return clean_text(value)
+
+
+def _checked_email(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    """An email address, not checked again in a plan ihp itself already checked."""
+    if isinstance(value, str) and info.context and info.context.get(ALREADY_CHECKED):
+        return value
+    return handler(value)
+
+
+Email = Annotated[EmailStr, WrapValidator(_checked_email)]
+"""An email address (checked with email-validator, not looked up)."""
 
 
 def _limit_length(value: str) -> str:
@@ -298,14 +311,12 @@ class School(Section):
         "Phone 999 is called from",
         "The number of the phone staff use to call 999, so the ambulance service can call back.",
     )
-    email: EmailStr | None = optional("School email", "The school office email address.")
+    email: Email | None = optional("School email", "The school office email address.")
     headteacher: Text = ask("Headteacher", "Name of the headteacher.")
     senco: Text = ask(
         "SENCo (ALNCo in Wales)", "Name of the person who coordinates healthcare plans."
     )
-    senco_email: EmailStr | None = optional(
-        "SENCo email", "Email for replies to letters and plans."
-    )
+    senco_email: Email | None = optional("SENCo email", "Email for replies to letters and plans.")
     best_entrance: Text = ask(
         "Best entrance for an ambulance",
         "Which gate or door the crew should come to, e.g. 'Main gate on Park Road, then reception'.",
@@ -403,7 +414,7 @@ class FamilyContact(Row):
     mobile: UKPhone | None = optional("Mobile", "Mobile phone number.")
     home_phone: UKPhone | None = optional("Home phone", "Home phone number.")
     work_phone: UKPhone | None = optional("Work phone", "Work phone number.")
-    email: EmailStr | None = optional("Email", "Email address for letters and the plan.")
+    email: Email | None = optional("Email", "Email address for letters and the plan.")
     parental_responsibility: YesNo | None = optional(
         "Parental responsibility", "Yes if this person has parental responsibility."
     )
@@ -445,9 +456,7 @@ class HealthcareContact(Row):
     name: Text = ask("Name", "Name of the professional, or of the practice for a GP.")
     organisation: Text | None = optional("Practice, clinic or team", "Where they work.")
     phone: UKPhone | None = optional("Phone", "Phone number for this professional or their team.")
-    email: EmailStr | None = optional(
-        "Email", "Email address; plans are emailed to it for agreement."
-    )
+    email: Email | None = optional("Email", "Email address; plans are emailed to it for agreement.")
 
 
 class Contacts(Section):

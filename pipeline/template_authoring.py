@@ -33,8 +33,8 @@ from docx.text.paragraph import Paragraph
 from pydantic import BaseModel
 
 from pipeline import model
+from pipeline.documents import DocumentKind
 from pipeline.emergency_sheet import SHEET
-from pipeline.render import DocumentKind
 from pipeline.resources import templates_dir
 
 FONT = "Arial"  # LibreOffice substitutes the metric-compatible Liberation Sans
