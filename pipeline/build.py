@@ -38,6 +38,7 @@ from pipeline.check_cache import CheckCache
 from pipeline.documents import DocumentKind, template_paths
 from pipeline.errors import ExitCode, IhpError, OutputError, UsageError
 from pipeline.files import inside, move_into_place, private_dir, pupil_slug, sha256_file, slugify
+from pipeline.intake import workbooks_in
 from pipeline.libreoffice import CHUNK_LIMIT, DEFAULT_TIMEOUT, Converter, find_soffice
 from pipeline.manifest import (
     BuildReport,
@@ -51,7 +52,7 @@ from pipeline.manifest import (
 from pipeline.model import FORM_VERSION, Nation, Plan
 from pipeline.problems import Problem
 from pipeline.report import problem_line, write_reports
-from pipeline.validate import Checked, check_intake
+from pipeline.validate import SCHOOL_FILE, Checked, check_intake
 from pipeline.workers import start_pool, worker_count
 
 if TYPE_CHECKING:  # pipeline.render (docxtpl, python-docx, Pillow) is imported only to build
@@ -136,67 +137,69 @@ def build(
     if progress is not None:
         progress(0.0, 0, "checking workbooks")
     cache = CheckCache(output, today=options.today or date.today(), tool_version=tool_version())
-    checked = check_intake(
-        intake,
-        school_file=options.school_file,
-        today=options.today,
-        cache=None if options.force else cache,
-    )
-    checked_at = time.monotonic()
     output = private_dir(output).resolve()
     _remove_stale_work(output)
-    cache.remember(
-        checked.school_file,
-        (checked.school, checked.school_problems) if checked.school else None,
-        [
-            (pupil.path, pupil.plan, pupil.problems)
-            for pupil in checked.pupils
-            if pupil.ok and pupil.plan
-        ],
-    )
-
-    school_file = checked.school_file
-    report = BuildReport(
-        intake=intake,
-        output=output,
-        tool_version=tool_version(),
-        form_version=FORM_VERSION,
-        built_at=datetime.now(UTC).astimezone(),
-        templates=template_hashes,
-        school_file=school_file,
-        school_sha256=sha256_file(school_file) if school_file and school_file.is_file() else None,
-        school_problems=list(checked.school_problems),
-        pdf=not options.no_pdf,
-        nation=checked.school.nation if checked.school else Nation.ENGLAND,
-    )
-    report.timings["check"] = checked_at - started
-    previous = read_manifest(output)
-    earlier = previous_pupils(previous)
-    todo = _triage(checked.pupils, report, earlier, options)
-    _log.info(
-        "build: %d pupil workbook(s): %d to build, %d unchanged, %d need fixing; PDFs %s",
-        len(checked.pupils),
-        len(todo),
-        sum(1 for pupil in report.pupils if pupil.status is Status.UNCHANGED),
-        sum(1 for pupil in report.pupils if pupil.status is Status.INVALID),
-        "off" if options.no_pdf else "on",
-    )
     with _work_folder(output) as work, contextlib.ExitStack() as stack:
-        # LibreOffice starts now, in the background: its start-up overlaps compiling the
-        # templates and rendering.
-        converter = (
-            stack.enter_context(
+
+        def start_libreoffice(pupils: int) -> Converter | None:
+            # In the background: its start-up overlaps reading, compiling and rendering.
+            if soffice is None or not pupils:
+                return None
+            return stack.enter_context(
                 Converter(
                     soffice,
                     jobs=options.jobs,
                     timeout=options.timeout,
                     work_dir=work,
-                    documents=len(todo) * len(DocumentKind),
+                    documents=pupils * len(DocumentKind),
                 )
             )
-            if todo and soffice is not None
-            else None
+
+        converter = start_libreoffice(_expected_work(intake, options, cache))
+        checked = check_intake(
+            intake,
+            school_file=options.school_file,
+            today=options.today,
+            cache=None if options.force else cache,
         )
+        checked_at = time.monotonic()
+        cache.remember(
+            checked.school_file,
+            (checked.school, checked.school_problems) if checked.school else None,
+            [
+                (pupil.path, pupil.plan, pupil.problems)
+                for pupil in checked.pupils
+                if pupil.ok and pupil.plan
+            ],
+        )
+        school_file = checked.school_file
+        report = BuildReport(
+            intake=intake,
+            output=output,
+            tool_version=tool_version(),
+            form_version=FORM_VERSION,
+            built_at=datetime.now(UTC).astimezone(),
+            templates=template_hashes,
+            school_file=school_file,
+            school_sha256=cache.sha256(school_file) if school_file else None,
+            school_problems=list(checked.school_problems),
+            pdf=not options.no_pdf,
+            nation=checked.school.nation if checked.school else Nation.ENGLAND,
+        )
+        report.timings["check"] = checked_at - started
+        previous = read_manifest(output)
+        earlier = previous_pupils(previous)
+        todo = _triage(checked.pupils, report, earlier, options)
+        _log.info(
+            "build: %d pupil workbook(s): %d to build, %d unchanged, %d need fixing; PDFs %s",
+            len(checked.pupils),
+            len(todo),
+            sum(1 for pupil in report.pupils if pupil.status is Status.UNCHANGED),
+            sum(1 for pupil in report.pupils if pupil.status is Status.INVALID),
+            "off" if options.no_pdf else "on",
+        )
+        if converter is None:  # e.g. changed templates: nothing new to read, much to build
+            converter = start_libreoffice(len(todo))
         try:
             if todo:
                 # Compiled only when there is something to build, and before any worker
@@ -218,6 +221,21 @@ def build(
 
 
 # --- deciding what to build ----------------------------------------------------------------------
+
+
+def _expected_work(intake: Path, options: BuildOptions, cache: CheckCache) -> int:
+    """How many workbooks this build will probably rebuild, known before any is read: those
+    not checked earlier today (new or changed), or every one (--force, new school details).
+    LibreOffice is started this early for them; 0 waits for the check to know."""
+    workbooks = workbooks_in(intake) if intake.is_dir() else [intake]
+    school = options.school_file or next(
+        (book for book in workbooks if book.name.casefold() == SCHOOL_FILE), None
+    )
+    if school is None:
+        return 0  # without school details, no pupil can be built
+    if options.force or not cache.same_school(school):
+        return len(workbooks)
+    return sum(1 for book in workbooks if book != school and not cache.remembers(book))
 
 
 @dataclass

@@ -49,6 +49,15 @@ class CheckCache:
             self._school = school if isinstance(school, str) else None
             self._school_entry = remembered.get("school")
 
+    def sha256(self, workbook: Path) -> str | None:
+        """The file's SHA-256, computed once per run; None when it cannot be read."""
+        return self._sha256(workbook)
+
+    def remembers(self, workbook: Path) -> bool:
+        """Whether a check of these exact bytes is remembered (without loading it)."""
+        digest = self._sha256(workbook)
+        return digest is not None and digest in self._entries
+
     def _sha256(self, workbook: Path) -> str | None:
         if workbook not in self._hashes:
             try:

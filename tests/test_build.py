@@ -505,7 +505,9 @@ def test_a_hung_conversion_is_stopped_and_reported(samples: Samples, tmp_path: P
 def test_a_render_error_fails_only_its_pupil(
     samples: Samples, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_render = build_module.render
+    import pipeline.render
+
+    real_render = pipeline.render.render
     doomed = pupil_slug(samples.plans[samples.valid[0]])
 
     def render(plan, templates, folder, slug, **kwargs):  # type: ignore[no-untyped-def]
@@ -514,7 +516,7 @@ def test_a_render_error_fails_only_its_pupil(
             raise RuntimeError("template engine exploded")
         return real_render(plan, templates, folder, slug, **kwargs)
 
-    monkeypatch.setattr(build_module, "render", render)
+    monkeypatch.setattr(pipeline.render, "render", render)
     intake = make_intake(tmp_path / "intake", samples, samples.valid[:2])
     report = build(intake, tmp_path / "out", options=BuildOptions(no_pdf=True))
     failed = outcome(report, intake / samples.valid[0].name)

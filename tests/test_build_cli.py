@@ -185,8 +185,11 @@ def test_ctrl_c_leaves_no_libreoffice_and_no_partial_files(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    # Ctrl-C while converting: LibreOffice runs (it starts early) and Word files are made.
     deadline = time.monotonic() + 120
-    while not _soffice_processes(str(output)) and time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (
+        _soffice_processes(str(output)) and list(output.glob(".ihp-work-*/*/*.docx"))
+    ):
         assert process.poll() is None, process.communicate()[0].decode()
         time.sleep(0.05)
     assert _soffice_processes(str(output)), "LibreOffice never started"
