@@ -92,7 +92,7 @@ PAGE_LABELS = {
 class BuildOptions:
     #: LibreOffice processes at once (default: one per core)
     jobs: int | None = None
-    #: seconds one LibreOffice process may take for its batch of documents
+    #: seconds LibreOffice may take for one document (for one batch, without UNO)
     timeout: float = DEFAULT_TIMEOUT
     #: rebuild every pupil even when nothing changed
     force: bool = False

@@ -181,7 +181,8 @@ def _leave(code: int) -> NoReturn:
     type=click.FloatRange(min=1),
     default=240.0,
     show_default=True,
-    help="Seconds one LibreOffice process may take for its batch before it is stopped.",
+    help="Seconds LibreOffice may take for one document (for a batch, when it runs without "
+    "UNO) before it is stopped.",
 )
 @click.option("--force", is_flag=True, help="Rebuild every pupil, even when nothing changed.")
 @click.option("--no-pdf", is_flag=True, help="Make only the Word files (no LibreOffice needed).")

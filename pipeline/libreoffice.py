@@ -38,7 +38,8 @@ from typing import Any
 from pipeline.errors import ConversionError, LibreOfficeMissingError
 
 DEFAULT_TIMEOUT = 240.0
-"""Seconds one LibreOffice process may take for its chunk before it is killed."""
+"""Seconds a long-lived LibreOffice may take for one document, or a `--convert-to` process for
+its chunk, before it is killed."""
 
 CHUNK_LIMIT = 60
 """Most documents given to one LibreOffice process: enough to spread its two seconds of start-up
