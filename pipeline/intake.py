@@ -194,14 +194,18 @@ def _open(package: Package, *, read_only: bool) -> Workbook:
 
 # A cell with a style and nothing in it: `<c r="B7" s="12"/>` or `<c r="B7" s="12"></c>`.
 _EMPTY_CELL = re.compile(rb"<(\w+:|)c(?:\s[^>]*?)?(?:/>|>\s*</\1c>)")
+# Then a row left with no cells, and the drop-downs and colouring rules of the input boxes.
+_EMPTY_ROW = re.compile(rb"<(\w+:|)row(?:\s[^>]*?)?(?:/>|>\s*</\1row>)")
+_RULES = re.compile(rb"<(\w+:|)(dataValidations|conditionalFormatting)\b.*?</\1\2>", re.DOTALL)
 
 
 def _without_empty_cells(content: bytes) -> bytes:
     """The package with its sheets' empty styled cells left out, for reading values only.
 
-    The blank form styles thousands of empty input cells (borders, unlocked); openpyxl would
-    build an object for each, most of the time spent reading a workbook. Values, merged ranges,
-    tables and names are untouched. The copy in memory is all that changes.
+    The blank form styles thousands of empty input cells (borders, unlocked) and gives them
+    drop-downs and colouring rules; openpyxl would build an object for each, most of the time
+    spent reading a workbook. Values, merged ranges, tables and names are untouched. The copy
+    in memory is all that changes.
     """
     slim = io.BytesIO()
     with (
@@ -211,7 +215,7 @@ def _without_empty_cells(content: bytes) -> bytes:
         for member in package.infolist():
             part = package.read(member)
             if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-                part = _EMPTY_CELL.sub(b"", part)
+                part = _EMPTY_ROW.sub(b"", _RULES.sub(b"", _EMPTY_CELL.sub(b"", part)))
             copy.writestr(member.filename, part)
     return slim.getvalue()
 

@@ -452,3 +452,19 @@ def test_ctrl_c_kills_every_long_lived_libreoffice(tmp_path: Path, documents: li
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 130
     assert live_groups(tmp_path) == set(), "Ctrl-C left LibreOffice running"
+
+
+@pytest.mark.libreoffice
+def test_folders_with_spaces_quotes_and_accents_convert(
+    tmp_path: Path, documents: list[Path]
+) -> None:
+    # A school's real folder names: the long-lived LibreOffice is given file URLs, not text.
+    folder = tmp_path / "Healthcare plans — Zoë's class 2026"
+    folder.mkdir()
+    document = folder / "zoë-o'brien #1-IHP.docx"
+    document.write_bytes(documents[0].read_bytes())
+    result = convert([document], folder / "PDFs (final)", jobs=1, soffice=find_soffice())
+    assert result.failed == {}
+    pdf = result.pdfs[document]
+    assert pdf == folder / "PDFs (final)" / "zoë-o'brien #1-IHP.pdf"
+    assert "Emergency step for pupil 0" in PdfReader(pdf).pages[0].extract_text()
