@@ -68,11 +68,16 @@ _FILE_TAGS = {
 }
 
 
-def _file_tag(env: jinja2.Environment, source: str) -> str | None:
-    """The first tag in `source` that would read another file, if any."""
-    for node in env.parse(source).find_all(tuple(_FILE_TAGS)):
+def _file_tag(tree: jinja2.nodes.Template) -> str | None:
+    """The first tag in a parsed template that would read another file, if any."""
+    for node in tree.find_all(tuple(_FILE_TAGS)):
         return _FILE_TAGS[type(node)]
     return None
+
+
+def _compiled(env: jinja2.Environment, tree: jinja2.nodes.Template) -> jinja2.Template:
+    """`env.from_string` for a template already parsed (to look for file tags): parsed once."""
+    return env.template_class.from_code(env, env.compile(tree), env.make_globals(None), None)
 
 
 @cache
@@ -201,23 +206,28 @@ def compile_template(kind: DocumentKind, path: Path) -> CompiledTemplate:
             f"the template {path} is not a Word document (.docx) or is damaged", hint
         ) from None
     env = environment()
-    compiled: dict[str, jinja2.Template] = {}
     try:
-        for name, xml in [*patched.items(), *raw_properties.items()]:
-            file_tag = _file_tag(env, xml)
+        trees = {
+            # docxtpl's own layout: one paragraph per line, so Jinja's line numbers help.
+            **{
+                name: env.parse(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+                for name, xml in patched.items()
+            },
+            **{
+                name: env.parse("{% autoescape false %}" + text + "{% endautoescape %}")
+                for name, text in raw_properties.items()
+            },
+        }
+        for tree in trees.values():
+            file_tag = _file_tag(tree)
             if file_tag:
                 raise TemplateError(
                     f"the template {path} uses {{% {file_tag} %}}, which would read another "
                     "file; templates may only show the plan's values",
                     "remove that tag; " + hint,
                 )
-            if name in patched:
-                # docxtpl's own layout: one paragraph per line, so Jinja's line numbers help.
-                compiled[name] = env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
-        compiled_properties = {
-            name: env.from_string("{% autoescape false %}" + text + "{% endautoescape %}")
-            for name, text in raw_properties.items()
-        }
+        compiled = {name: _compiled(env, trees[name]) for name in patched}
+        compiled_properties = {name: _compiled(env, trees[name]) for name in raw_properties}
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(
             f"the template {path} has a tag Word cannot use: {error.message}",
