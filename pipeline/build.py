@@ -64,6 +64,8 @@ Progress = Callable[[float, int, str], None]
 """`progress(pupils_done, pupils_to_build, stage)`: `pupils_done` grows smoothly (fractions)."""
 
 WORK_PREFIX = ".ihp-work-"
+#: LibreOffice's profiles, kept between builds (it starts sooner in one it has used)
+PROFILES_FOLDER = ".ihp-libreoffice"
 
 # Share of one pupil's progress each stage is worth (LibreOffice is most of the time).
 _RENDER_SHARE, _CONVERT_SHARE, _BUNDLE_SHARE = 0.1, 0.8, 0.1
@@ -152,6 +154,7 @@ def build(
                     timeout=options.timeout,
                     work_dir=work,
                     documents=pupils * len(DocumentKind),
+                    profiles=output / PROFILES_FOLDER,
                 )
             )
 

@@ -22,6 +22,7 @@ from pipeline.errors import ConversionError, LibreOfficeMissingError
 from pipeline.libreoffice import (
     PDF_FILTER,
     ConversionResult,
+    Converter,
     bridge_python,
     check_pdf,
     convert,
@@ -468,3 +469,25 @@ def test_folders_with_spaces_quotes_and_accents_convert(
     pdf = result.pdfs[document]
     assert pdf == folder / "PDFs (final)" / "zoë-o'brien #1-IHP.pdf"
     assert "Emergency step for pupil 0" in PdfReader(pdf).pages[0].extract_text()
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(not POSIX, reason="profiles are kept on POSIX only")
+def test_profiles_are_kept_between_runs_but_never_shared(
+    tmp_path: Path, documents: list[Path]
+) -> None:
+    kept = tmp_path / "kept"
+    soffice = find_soffice()
+    with Converter(soffice, jobs=1, documents=1, profiles=kept) as first:
+        assert first.convert(documents[:1], tmp_path / "a").failed == {}
+        # Another build at the same time gets a profile of its own.
+        with Converter(soffice, jobs=1, documents=1, profiles=kept) as second:
+            assert second.convert(documents[1:2], tmp_path / "b").failed == {}
+    assert sorted(path.name for path in kept.glob("profile-*/")) == ["profile-1", "profile-2"]
+    used = (kept / "profile-1" / "user" / "registrymodifications.xcu").stat().st_mtime_ns
+    with Converter(soffice, jobs=1, documents=1, profiles=kept) as later:
+        assert later.convert(documents[2:3], tmp_path / "c").failed == {}
+    assert sorted(path.name for path in kept.glob("profile-*/")) == ["profile-1", "profile-2"]
+    assert (kept / "profile-1" / "user" / "registrymodifications.xcu").stat().st_mtime_ns >= used
+    settings = (kept / "profile-1" / "user" / "registrymodifications.xcu").read_text("utf-8")
+    assert "DisableMacrosExecution" in settings, "LibreOffice kept ihp's safety settings"
