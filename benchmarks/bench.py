@@ -416,6 +416,10 @@ def _number(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
+def _count(number: int, thing: str) -> str:
+    return f"{number:,} {thing}{'' if number == 1 else 's'}"
+
+
 def markdown(result: dict[str, Any]) -> str:
     m = result["machine"]
     lines = [
@@ -440,7 +444,7 @@ def markdown(result: dict[str, Any]) -> str:
     if result["memory_run"]:
         runs.append(result["memory_run"])
     for run in runs:
-        made = f"{run['documents']} documents, {run['bundles']} bundles"
+        made = f"{_count(run['documents'], 'document')}, {_count(run['bundles'], 'bundle')}"
         lines.append(
             f"| {run['name']} | {_number(run['seconds'], 2)} | {made} | "
             f"{_number(run['peak']['tool_mb'], 0)} | {_number(run['peak']['libreoffice_mb'], 0)} |"

@@ -738,9 +738,10 @@ class _Office:
 class Converter:
     """LibreOffice for one build: started when entered, kept running, closed when left.
 
-    With UNO available (see `bridge_python`), `offices` long-lived LibreOffice processes start
-    in the background as soon as the converter is entered and convert every later `convert`
-    call's documents one at a time, each office taking the next document as it finishes one.
+    With UNO available (see `bridge_python`), long-lived LibreOffice processes (one for every
+    `DOCUMENTS_PER_OFFICE` of the `documents` expected, at most `jobs`) start in the background
+    as soon as the converter is entered and convert every later `convert` call's documents one
+    at a time, each taking the next document as it finishes one.
     Without it, or when none will start, each `convert` runs `soffice --convert-to` in batches.
     `profiles` is a folder where their profiles are kept between runs (each locked while in use).
     """
@@ -769,6 +770,7 @@ class Converter:
         self._root = Path()
         self._profiles: _Profiles | None = None
         self._started = 0
+        self._counting = threading.Lock()
         self._killed = False
 
     def __enter__(self) -> Converter:
@@ -794,7 +796,8 @@ class Converter:
 
     def _start(self) -> _Office | None:
         assert self._python is not None and self._profiles is not None
-        self._started += 1
+        with self._counting:
+            self._started += 1
         office = _Office(self._python, self._soffice, self._profiles.take())
         if office.ready(CONNECT_TIMEOUT):
             return office
@@ -902,8 +905,9 @@ class Converter:
         out_dir: Path,
         results: _Results,
     ) -> _Office | None:
-        """Convert one document, retried once in a fresh LibreOffice; return the office to use
-        next (a new one after a hang, a crash or `RECYCLE_AFTER` documents)."""
+        """Convert one document, retried once (in a fresh LibreOffice after a hang or crash);
+        return the office to use next (a new one after a hang, a crash or `RECYCLE_AFTER`
+        documents)."""
         made = staging / f"{document.stem}.pdf"
         reason = "LibreOffice could not be started"
         for _ in range(2):

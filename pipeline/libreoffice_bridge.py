@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -113,6 +114,8 @@ def _warm_up(desktop: Any, profile: str, pdf_options: dict[str, Any]) -> None:
         )
     finally:
         document.close(True)
+    with contextlib.suppress(OSError):
+        os.remove(uno.fileUrlToSystemPath(profile + "/warm-up.pdf"))
 
 
 def main() -> int:
