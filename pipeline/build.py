@@ -174,6 +174,7 @@ def build(
                 for pupil in checked.pupils
                 if pupil.ok and pupil.plan
             ],
+            [pupil.path for pupil in checked.pupils if not (pupil.ok and pupil.plan)],
         )
         school_file = checked.school_file
         report = BuildReport(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,9 @@ class CheckCache:
         self._entries: dict[str, Any] = {}
         self._school: str | None = None
         self._school_entry: Any = None
+        #: workbooks checked but not buildable: read again each time (their problems are
+        #: reported), but not news
+        self._seen: set[str] = set()
         self._hashes: dict[Path, str] = {}
         try:
             remembered = json.loads(self.path.read_text(encoding="utf-8"))
@@ -48,15 +52,21 @@ class CheckCache:
             school = remembered.get("school_sha256")
             self._school = school if isinstance(school, str) else None
             self._school_entry = remembered.get("school")
+            seen = remembered.get("seen")
+            self._seen = (
+                {digest for digest in seen if isinstance(digest, str)}
+                if isinstance(seen, list)
+                else set()
+            )
 
     def sha256(self, workbook: Path) -> str | None:
         """The file's SHA-256, computed once per run; None when it cannot be read."""
         return self._sha256(workbook)
 
     def remembers(self, workbook: Path) -> bool:
-        """Whether a check of these exact bytes is remembered (without loading it)."""
+        """Whether these exact bytes were checked earlier today (buildable or not)."""
         digest = self._sha256(workbook)
-        return digest is not None and digest in self._entries
+        return digest is not None and (digest in self._entries or digest in self._seen)
 
     def _sha256(self, workbook: Path) -> str | None:
         if workbook not in self._hashes:
@@ -103,18 +113,21 @@ class CheckCache:
         school_file: Path | None,
         school: tuple[School, list[Problem]] | None,
         pupils: list[tuple[Path, Plan, list[Problem]]],
+        others: Sequence[Path] = (),
     ) -> None:
-        """Keep exactly these checks (the school's and buildable pupils'), replacing what was
-        kept before.
+        """Keep exactly these checks (the school's and buildable pupils'), and that `others`
+        (workbooks that need fixing) were seen, replacing what was kept before.
 
         Never stops a build: a folder that cannot take the file only costs the next re-run time.
         """
         school_sha256 = self._sha256(school_file) if school_file else None
         digests = [(self._sha256(workbook), plan, problems) for workbook, plan, problems in pupils]
+        seen = {digest for digest in map(self._sha256, others) if digest}
         if (
             school_sha256 == self._school
             and isinstance(self._school_entry, dict) == (school is not None)
             and {digest for digest, _, _ in digests} == set(self._entries)
+            and seen == self._seen
         ):
             return  # exactly what is remembered already (a re-run with nothing changed)
         workbooks: dict[str, Any] = {}
@@ -134,6 +147,7 @@ class CheckCache:
             if school is not None and school_sha256 is not None
             else None,
             "workbooks": workbooks,
+            "seen": sorted(seen),
         }
         with contextlib.suppress(OutputError):
             write_atomically(self.path, json.dumps(remembered, ensure_ascii=False).encode("utf-8"))

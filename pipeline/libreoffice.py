@@ -349,8 +349,10 @@ class _Profiles:
                 profile = self._root / f"profile-{self._made}"
         settings = profile / "user" / "registrymodifications.xcu"
         if not settings.is_file():
-            settings.parent.mkdir(parents=True, exist_ok=True)
+            for folder in (profile, settings.parent):
+                folder.mkdir(mode=0o700, exist_ok=True)
             settings.write_text(PROFILE_SETTINGS, encoding="utf-8")
+            settings.chmod(0o600)
         return profile
 
     def _take_kept(self) -> Path | None:

@@ -38,6 +38,9 @@ def _say(message: dict[str, Any]) -> None:
 
 
 def _connect(soffice: str, profile: str, pipe: str) -> tuple[subprocess.Popen[bytes], Any]:
+    # The profile lives in the private output folder: what LibreOffice writes there stays
+    # readable by this user only, like everything else ihp writes.
+    os.umask(0o077)
     office = subprocess.Popen(
         [
             soffice,

@@ -142,11 +142,12 @@ def make_intake(folder: Path, samples: Samples, workbooks: list[Path]) -> Path:
 
 
 def mtimes(folder: Path) -> dict[str, int]:
-    """Modification times of every pupil file (not the report, which every run rewrites)."""
+    """Modification times of every pupil file (not the report, which every run rewrites, nor
+    LibreOffice's kept settings)."""
     return {
         str(path.relative_to(folder)): path.stat().st_mtime_ns
         for path in folder.rglob("*")
-        if path.is_file() and path.parent != folder
+        if path.is_file() and path.parent != folder and ".ihp-libreoffice" not in path.parts
     }
 
 

@@ -224,3 +224,41 @@ def test_a_rerun_with_nothing_changed_leaves_the_remembered_checks_alone(
     written = cache.stat().st_mtime_ns, cache.read_bytes()
     _build(intake_dir, out)
     assert (cache.stat().st_mtime_ns, cache.read_bytes()) == written
+
+
+def test_libreoffice_is_started_early_only_for_workbooks_not_seen_today(
+    intake_dir: Path, tmp_path: Path, write_pupil: Callable[..., Path]
+) -> None:
+    """A workbook that needs fixing is read again every time (its problems are reported), but
+    is no reason to start LibreOffice before the check on every re-run."""
+    from pipeline.build import _expected_work, tool_version
+    from pipeline.check_cache import CheckCache
+
+    def broken(fields: dict[str, Any], tables: dict[str, Any]) -> None:
+        fields["pupil_date_of_birth"] = "not a date"
+
+    write_pupil(intake_dir / "noah.xlsx", "noah", change=broken)
+    out = tmp_path / "out"
+    options = BuildOptions(today=TODAY)
+
+    def expected() -> int:
+        cache = CheckCache(out, today=TODAY, tool_version=tool_version())
+        return _expected_work(intake_dir, options, cache)
+
+    assert expected() == 3, "nothing checked yet: every workbook is news"
+    report = _build(intake_dir, out)
+    assert {pupil.workbook.name: pupil.status for pupil in report.pupils} == {
+        "amelia.xlsx": Status.BUILT,
+        "noah.xlsx": Status.INVALID,
+    }
+    assert expected() == 0
+    write_pupil(intake_dir / "oliver.xlsx", "oliver")
+    assert expected() == 1
+    assert (
+        _expected_work(
+            intake_dir,
+            BuildOptions(today=TODAY, force=True),
+            CheckCache(out, today=TODAY, tool_version=tool_version()),
+        )
+        == 4
+    )
