@@ -124,6 +124,21 @@ def install_locations() -> list[Path]:
     ]
 
 
+def _soffice_command(soffice: Path, profile: Path) -> list[str]:
+    """LibreOffice without a window, a splash, a start centre or document recovery, in its
+    own profile folder."""
+    return [
+        str(soffice),
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--invisible",
+        "--norestore",
+        "--nologo",
+        "--nodefault",
+        "--nolockcheck",
+    ]
+
+
 def _runnable(path: Path) -> bool:
     return path.is_file() and os.access(path, os.X_OK)
 
@@ -523,14 +538,7 @@ def _convert_in_batches(
             with slots.borrow() as slot:
                 run = _run(
                     [
-                        str(soffice),
-                        f"-env:UserInstallation={slot.profile.as_uri()}",
-                        "--headless",
-                        "--invisible",
-                        "--norestore",
-                        "--nologo",
-                        "--nodefault",
-                        "--nolockcheck",
+                        *_soffice_command(soffice, slot.profile),
                         "--convert-to",
                         PDF_FILTER,
                         "--outdir",
@@ -653,8 +661,8 @@ class _Office:
         self.spoiled = False
         # Named for this process, unguessable; LibreOffice makes the socket its owner's alone.
         pipe = f"ihp-{os.getpid()}-{secrets.token_hex(8)}"
-        command = [str(python), str(_BRIDGE), str(soffice), profile.as_uri(), pipe]
-        command.append(json.dumps(PDF_OPTIONS))
+        command = [str(python), str(_BRIDGE), json.dumps(_soffice_command(soffice, profile))]
+        command += [profile.as_uri(), pipe, json.dumps(PDF_OPTIONS)]
         with _running_lock:
             self._process = subprocess.Popen(
                 command,

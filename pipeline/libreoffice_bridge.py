@@ -1,10 +1,12 @@
 """Run by LibreOffice's own Python (the one with `uno`), never imported by ihp itself.
 
-Starts one headless LibreOffice listening on a private named pipe (no network port), connects to
-it, says `{"ready": true}` on stdout, then converts one document per line of stdin
-(`{"docx": path, "pdf": path}`), answering each with `{"ok": true}` or `{"error": why}`. When
-stdin closes it shuts LibreOffice down and exits. `pipeline.libreoffice` starts this script in
-its own process group and kills the group on a hang, a crash or Ctrl-C, LibreOffice included.
+Starts one headless LibreOffice (the command line in argv[1], as JSON; its profile's URL in
+argv[2]) listening on a private named pipe (argv[3]; no network port), connects to it, says
+`{"ready": true}` on stdout, then converts one document per line of stdin (`{"docx": path,
+"pdf": path}`) with the PDF options in argv[4], answering each with `{"ok": true}` or
+`{"error": why}`. When stdin closes it shuts LibreOffice down and exits. `pipeline.libreoffice`
+starts this script in its own process group and kills the group on a hang, a crash or Ctrl-C,
+LibreOffice included.
 
 It must run on the Python LibreOffice was built for (often older than ihp's): standard library
 and `uno` only.
@@ -37,22 +39,12 @@ def _say(message: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def _connect(soffice: str, profile: str, pipe: str) -> tuple[subprocess.Popen[bytes], Any]:
+def _connect(soffice: list[str], pipe: str) -> tuple[subprocess.Popen[bytes], Any]:
     # The profile lives in the private output folder: what LibreOffice writes there stays
     # readable by this user only, like everything else ihp writes.
     os.umask(0o077)
     office = subprocess.Popen(
-        [
-            soffice,
-            "-env:UserInstallation=" + profile,
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nologo",
-            "--nodefault",
-            "--nolockcheck",
-            "--accept=pipe,name=" + pipe + ";urp;StarOffice.ComponentContext",
-        ],
+        [*soffice, "--accept=pipe,name=" + pipe + ";urp;StarOffice.ComponentContext"],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -124,7 +116,7 @@ def _warm_up(desktop: Any, profile: str, pdf_options: dict[str, Any]) -> None:
 def main() -> int:
     soffice, profile, pipe, options = sys.argv[1:5]
     pdf_options = json.loads(options)
-    office, desktop = _connect(soffice, profile, pipe)
+    office, desktop = _connect(json.loads(soffice), pipe)
     if desktop is None:
         _say({"ready": False})
         office.kill()

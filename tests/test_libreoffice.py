@@ -245,12 +245,23 @@ def test_a_hung_conversion_is_killed_retried_once_then_reported(
         soffice=fake,
         on_converted=lambda docx, pdf: settled.append((docx, pdf)),
     )
-    assert result.pdfs == {}
-    assert set(result.failed) == set(documents[:2])
-    assert all("did not finish within 1.5 seconds" in why for why in result.failed.values())
     assert result.processes == 4, "one chunk per job, then one retry per document"
-    assert sorted(settled) == sorted((document, None) for document in documents[:2])
-    assert live_groups(tmp_path) == set(), "a hung LibreOffice was left running"
+    _all_hung(result, settled, documents[:2], tmp_path, out)
+
+
+def _all_hung(
+    result: ConversionResult,
+    settled: list[tuple[Path, Path | None]],
+    documents: list[Path],
+    folder: Path,
+    out: Path,
+) -> None:
+    """Every document reported as hung, none half-made, no LibreOffice left running."""
+    assert result.pdfs == {}
+    assert set(result.failed) == set(documents)
+    assert all("did not finish within 1.5 seconds" in why for why in result.failed.values())
+    assert sorted(settled) == sorted((document, None) for document in documents)
+    assert live_groups(folder) == set(), "a hung LibreOffice was left running"
     assert list(out.iterdir()) == []
 
 
@@ -365,13 +376,8 @@ def test_a_hung_long_lived_conversion_is_killed_retried_once_then_reported(
         soffice=find_soffice(),
         on_converted=lambda docx, pdf: settled.append((docx, pdf)),
     )
-    assert result.pdfs == {}
-    assert set(result.failed) == set(documents[:2])
-    assert all("did not finish within 1.5 seconds" in why for why in result.failed.values())
     assert result.processes == 4, "each document tried twice, a fresh LibreOffice each time"
-    assert sorted(settled) == sorted((document, None) for document in documents[:2])
-    assert live_groups(tmp_path) == set(), "a hung LibreOffice was left running"
-    assert list(out.iterdir()) == []
+    _all_hung(result, settled, documents[:2], tmp_path, out)
 
 
 @pytest.mark.skipif(not POSIX, reason="signals")
