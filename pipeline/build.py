@@ -193,7 +193,7 @@ def build(
         report.timings["check"] = checked_at - started
         previous = read_manifest(output)
         earlier = previous_pupils(previous)
-        todo = _triage(checked.pupils, report, earlier, options)
+        todo = _triage(checked.pupils, report, earlier, options, cache.sha256)
         _log.info(
             "build: %d pupil workbook(s): %d to build, %d unchanged, %d need fixing; PDFs %s",
             len(checked.pupils),
@@ -260,13 +260,16 @@ def _triage(
     report: BuildReport,
     earlier: dict[str, dict[str, Any]],
     options: BuildOptions,
+    sha256: Callable[[Path], str | None],
 ) -> list[_Job]:
-    """Record invalid, duplicate and unchanged pupils in `report`; return the pupils to build."""
+    """Record invalid, duplicate and unchanged pupils in `report`; return the pupils to build.
+
+    `sha256` gives a workbook's hash (computed once per run, by the check cache), or None when
+    it can no longer be read."""
     valid: dict[str, list[tuple[Checked, PupilOutcome]]] = defaultdict(list)
     for checked in pupils:
-        try:
-            workbook_hash = sha256_file(checked.path)
-        except OSError:
+        workbook_hash = sha256(checked.path)
+        if workbook_hash is None:
             checked = Checked(checked.path, None, [_vanished(checked.path)])
             workbook_hash = ""
         plan = checked.plan
