@@ -52,7 +52,7 @@ from pipeline.manifest import (
 from pipeline.model import FORM_VERSION, Nation, Plan
 from pipeline.problems import Problem
 from pipeline.report import problem_line, write_reports
-from pipeline.validate import SCHOOL_FILE, Checked, check_intake
+from pipeline.validate import Checked, check_intake, named_school_file
 from pipeline.workers import start_pool, worker_count
 
 if TYPE_CHECKING:  # pipeline.render (docxtpl, python-docx, Pillow) is imported only to build
@@ -232,9 +232,7 @@ def _expected_work(intake: Path, options: BuildOptions, cache: CheckCache) -> in
     not checked earlier today (new or changed), or every one (--force, new school details).
     LibreOffice is started this early for them; 0 waits for the check to know."""
     workbooks = workbooks_in(intake) if intake.is_dir() else [intake]
-    school = options.school_file or next(
-        (book for book in workbooks if book.name.casefold() == SCHOOL_FILE), None
-    )
+    school = options.school_file or named_school_file(workbooks)
     if school is None:
         return 0  # without school details, no pupil can be built
     if options.force or not cache.same_school(school):

@@ -59,16 +59,13 @@ class CheckCache:
                 else set()
             )
 
-    def sha256(self, workbook: Path) -> str | None:
-        """The file's SHA-256, computed once per run; None when it cannot be read."""
-        return self._sha256(workbook)
-
     def remembers(self, workbook: Path) -> bool:
         """Whether these exact bytes were checked earlier today (buildable or not)."""
-        digest = self._sha256(workbook)
+        digest = self.sha256(workbook)
         return digest is not None and (digest in self._entries or digest in self._seen)
 
-    def _sha256(self, workbook: Path) -> str | None:
+    def sha256(self, workbook: Path) -> str | None:
+        """The file's SHA-256, computed once per run; None when it cannot be read."""
         if workbook not in self._hashes:
             try:
                 self._hashes[workbook] = sha256_file(workbook)
@@ -78,7 +75,7 @@ class CheckCache:
 
     def recall(self, workbook: Path) -> tuple[Plan, list[Problem]] | None:
         """The plan and warnings remembered for these exact bytes, or None (read it again)."""
-        digest = self._sha256(workbook)
+        digest = self.sha256(workbook)
         entry = self._entries.get(digest) if digest else None
         if digest is None or not isinstance(entry, dict):
             return None
@@ -106,7 +103,7 @@ class CheckCache:
         """Whether the remembered plans were checked against these school details."""
         if school_file is None or self._school is None:
             return False
-        return self._sha256(school_file) == self._school
+        return self.sha256(school_file) == self._school
 
     def remember(
         self,
@@ -120,9 +117,9 @@ class CheckCache:
 
         Never stops a build: a folder that cannot take the file only costs the next re-run time.
         """
-        school_sha256 = self._sha256(school_file) if school_file else None
-        digests = [(self._sha256(workbook), plan, problems) for workbook, plan, problems in pupils]
-        seen = {digest for digest in map(self._sha256, others) if digest}
+        school_sha256 = self.sha256(school_file) if school_file else None
+        digests = [(self.sha256(workbook), plan, problems) for workbook, plan, problems in pupils]
+        seen = {digest for digest in map(self.sha256, others) if digest}
         if (
             school_sha256 == self._school
             and isinstance(self._school_entry, dict) == (school is not None)

@@ -235,6 +235,19 @@ class _Stopped(Exception):
     """The conversion is being cancelled: start no more processes."""
 
 
+def _start_tracked(command: list[str], **streams: Any) -> subprocess.Popen[bytes]:
+    """Start a process in its own process group and track it, so that `kill_all` stops it and
+    everything it starts. The caller holds `_running_lock`."""
+    process = subprocess.Popen(
+        command,
+        start_new_session=not _WINDOWS,
+        creationflags=subprocess.CREATE_NEW_PROCESS_GROUP if _WINDOWS else 0,  # type: ignore[attr-defined]
+        **streams,
+    )
+    _running.add(process)
+    return process
+
+
 def _run(
     command: list[str], *, timeout: float, cancelled: threading.Event, cwd: Path | None = None
 ) -> _Run:
@@ -242,16 +255,13 @@ def _run(
     with _running_lock:
         if cancelled.is_set():
             raise _Stopped
-        process = subprocess.Popen(
+        process = _start_tracked(
             command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             cwd=cwd,
-            start_new_session=not _WINDOWS,
-            creationflags=subprocess.CREATE_NEW_PROCESS_GROUP if _WINDOWS else 0,  # type: ignore[attr-defined]
         )
-        _running.add(process)
     try:
         try:
             output, _ = process.communicate(timeout=timeout)
@@ -664,15 +674,9 @@ class _Office:
         command = [str(python), str(_BRIDGE), json.dumps(_soffice_command(soffice, profile))]
         command += [profile.as_uri(), pipe, json.dumps(PDF_OPTIONS)]
         with _running_lock:
-            self._process = subprocess.Popen(
-                command,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                start_new_session=not _WINDOWS,
-                creationflags=subprocess.CREATE_NEW_PROCESS_GROUP if _WINDOWS else 0,  # type: ignore[attr-defined]
+            self._process = _start_tracked(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
             )
-            _running.add(self._process)
         self._replies: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -875,7 +879,6 @@ class Converter:
                 results=results,
             )
             return
-        results.result.processes = self._started
         todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
         for document in docx_files:
             todo.put(document)

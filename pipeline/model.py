@@ -34,7 +34,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, PydanticUndefined
 
-from pipeline.uk import ALREADY_CHECKED, NHSNumber, UKDate, UKPhone, UKPostcode
+from pipeline.uk import NHSNumber, UKDate, UKPhone, UKPostcode, already_checked
 
 FORM_VERSION = "1.0"
 """Stored in every generated workbook; bump when a field is added, renamed or removed."""
@@ -64,14 +64,14 @@ def clean_text(value: Any) -> Any:
 
 def check_text(value: Any, info: ValidationInfo) -> Any:
     """`clean_text`, skipped for a plan ihp itself already checked (see `uk.ALREADY_CHECKED`)."""
-    if isinstance(value, str) and info.context and info.context.get(ALREADY_CHECKED):
+    if already_checked(value, info):
         return value
     return clean_text(value)
 
 
 def _checked_email(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
     """An email address, not checked again in a plan ihp itself already checked."""
-    if isinstance(value, str) and info.context and info.context.get(ALREADY_CHECKED):
+    if already_checked(value, info):
         return value
     return handler(value)
 

@@ -137,9 +137,14 @@ def normalise_uk_phone(value: Any) -> str:
 ALREADY_CHECKED = "already_checked"
 
 
+def already_checked(value: Any, info: ValidationInfo) -> bool:
+    """Whether `value` is text from a plan ihp itself already checked (see ALREADY_CHECKED)."""
+    return isinstance(value, str) and bool(info.context and info.context.get(ALREADY_CHECKED))
+
+
 def check_uk_phone(value: Any, info: ValidationInfo) -> str:
     """`normalise_uk_phone`, skipped for a plan ihp itself already checked (see ALREADY_CHECKED)."""
-    if isinstance(value, str) and info.context and info.context.get(ALREADY_CHECKED):
+    if already_checked(value, info):
         return value
     return normalise_uk_phone(value)
 

@@ -937,6 +937,11 @@ def _school_beside(workbook: Path) -> list[RawIntake]:
     return []
 
 
+def named_school_file(workbooks: list[Path]) -> Path | None:
+    """The workbook named `school.xlsx` (any case) among a folder's, if there is one."""
+    return next((book for book in workbooks if book.name.casefold() == SCHOOL_FILE), None)
+
+
 def check_intake(
     path: Path,
     *,
@@ -961,8 +966,7 @@ def check_intake(
     school_problems: list[Problem] = []
     school_path: Path | None = None
     school: School | None = None
-    named = next((book for book in workbooks if book.name.casefold() == SCHOOL_FILE), None)
-    known = school_file or (named if path.is_dir() else None)
+    known = school_file or (named_school_file(workbooks) if path.is_dir() else None)
     remembered_school = cache.recall_school(known) if cache and known else None
     if remembered_school is not None and known is not None:
         school_path, (school, school_problems) = known, remembered_school
