@@ -420,9 +420,12 @@ class _Profiles:
         if held is not None:
             os.close(held)
 
-    def close(self) -> None:
-        """Let other builds use the kept profiles."""
+    def close(self, *, discard: bool = False) -> None:
+        """Let other builds use the kept profiles; `discard` deletes them first (after Ctrl-C or
+        a crash a profile may be half-written, and one is only as trustworthy as its last use)."""
         for profile in list(self._held):
+            if discard:
+                shutil.rmtree(profile, ignore_errors=True)
             self._release(profile)
 
     def take(self) -> Path:
@@ -665,7 +668,9 @@ def bridge_python(soffice: Path) -> Path | None:
 class _Office:
     """One long-lived LibreOffice, driven through the bridge script on its stdin and stdout."""
 
-    def __init__(self, python: Path, soffice: Path, profile: Path) -> None:
+    def __init__(
+        self, python: Path, soffice: Path, profile: Path, stopping: threading.Event
+    ) -> None:
         self.profile = profile
         self.converted = 0
         self.spoiled = False
@@ -673,7 +678,9 @@ class _Office:
         pipe = f"ihp-{os.getpid()}-{secrets.token_hex(8)}"
         command = [str(python), str(_BRIDGE), json.dumps(_soffice_command(soffice, profile))]
         command += [profile.as_uri(), pipe, json.dumps(PDF_OPTIONS)]
-        with _running_lock:
+        with _running_lock:  # `kill_all` takes this lock: a start after it sees `stopping` set
+            if stopping.is_set():
+                raise _Stopped
             self._process = _start_tracked(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
             )
@@ -785,7 +792,8 @@ class Converter:
         self._profiles: _Profiles | None = None
         self._started = 0
         self._counting = threading.Lock()
-        self._killed = False
+        # Set on Ctrl-C or an error: start nothing more, settle nothing more, keep no profile.
+        self._stopping = threading.Event()
 
     def __enter__(self) -> Converter:
         stack = self._stack
@@ -795,7 +803,8 @@ class Converter:
         stack.enter_context(_stopped_by_signals())
         if self._python is not None:
             self._profiles = _Profiles(self._root, self._count, self._kept_profiles)
-            stack.callback(self._profiles.close)  # after every LibreOffice has stopped
+            profiles = self._profiles  # closed after every LibreOffice has stopped
+            stack.callback(lambda: profiles.close(discard=self._stopping.is_set()))
         stack.callback(self._close)
         if self._python is not None:
             starter = stack.enter_context(ThreadPoolExecutor(max_workers=self._count))
@@ -804,18 +813,29 @@ class Converter:
 
     def __exit__(self, *exc: object) -> None:
         if exc[0] is not None:
-            self._killed = True  # their profiles may be half-written: not kept
-            kill_all()
+            self._stop()
         self._stack.close()
+
+    def _stop(self) -> None:
+        """Stop at once: every LibreOffice is killed (its profile may be half-written)."""
+        self._stopping.set()
+        kill_all()
 
     def _start(self) -> _Office | None:
         assert self._python is not None and self._profiles is not None
+        if self._stopping.is_set():
+            return None
+        profile = self._profiles.take()
+        try:
+            office = _Office(self._python, self._soffice, profile, self._stopping)
+        except _Stopped:
+            self._profiles.give_back(profile, spoiled=False)
+            return None
         with self._counting:
             self._started += 1
-        office = _Office(self._python, self._soffice, self._profiles.take())
         if office.ready(CONNECT_TIMEOUT):
             return office
-        self._profiles.give_back(office.profile, spoiled=True)
+        self._profiles.give_back(office.profile, spoiled=True, replace=not self._stopping.is_set())
         return None
 
     def finish(self) -> None:
@@ -829,8 +849,9 @@ class Converter:
     def _retire(self, office: _Office, *, last: bool = False) -> None:
         assert self._profiles is not None
         office.close()
-        spoiled = office.spoiled or self._killed
-        self._profiles.give_back(office.profile, spoiled=spoiled, replace=not last)
+        stopping = self._stopping.is_set()
+        spoiled = office.spoiled or stopping
+        self._profiles.give_back(office.profile, spoiled=spoiled, replace=not (last or stopping))
 
     def _close(self) -> None:
         offices = [future.result() for future in self._offices if not future.cancelled()]
@@ -882,11 +903,10 @@ class Converter:
         todo: queue.SimpleQueue[Path] = queue.SimpleQueue()
         for document in docx_files:
             todo.put(document)
-        cancelled = threading.Event()
 
         def work(slot: int) -> None:
             office = offices[slot]
-            while not cancelled.is_set():
+            while not self._stopping.is_set():
                 try:
                     document = todo.get_nowait()
                 except queue.Empty:
@@ -898,15 +918,15 @@ class Converter:
                 office.converted if office else 0,
             )
 
+        executor = ThreadPoolExecutor(max_workers=len(offices))
         try:
-            with ThreadPoolExecutor(max_workers=len(offices)) as executor:
-                for future in [executor.submit(work, slot) for slot in range(len(offices))]:
-                    future.result()
+            for future in [executor.submit(work, slot) for slot in range(len(offices))]:
+                future.result()
         except BaseException:
-            cancelled.set()
-            kill_all()
+            self._stop()  # before waiting for the workers: Ctrl-C must not wait for the wave
             raise
         finally:
+            executor.shutdown()
             self._offices = [_done(office) for office in offices]
         results.result.processes = self._started
 
@@ -924,6 +944,8 @@ class Converter:
         made = staging / f"{document.stem}.pdf"
         reason = "LibreOffice could not be started"
         for _ in range(2):
+            if self._stopping.is_set():
+                return office  # a document cut short by Ctrl-C has not failed
             if office is None or not office.alive or office.converted >= RECYCLE_AFTER:
                 if office is not None:
                     self._retire(office)

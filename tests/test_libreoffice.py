@@ -325,9 +325,10 @@ def test_ctrl_c_kills_every_libreoffice_process(tmp_path: Path, documents: list[
 REAL_BRIDGE = libreoffice._BRIDGE
 
 
-def fake_bridge(folder: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
-    """Drive LibreOffice through `body` instead of the real bridge; it records its process group
-    in `pgids`, and may hand over to the real bridge (`real()`)."""
+def fake_bridge(folder: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> Path:
+    """Drive LibreOffice through `body` instead of the real bridge (returned, for a program run
+    apart to use); it records its process group in `pgids`, and may hand over to the real bridge
+    (`real()`)."""
     script = folder / "bridge.py"
     script.write_text(
         textwrap.dedent(
@@ -348,6 +349,7 @@ def fake_bridge(folder: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> Non
         + textwrap.dedent(body)
     )
     monkeypatch.setattr(libreoffice, "_BRIDGE", script)
+    return script
 
 
 @pytest.mark.skipif(not POSIX, reason="process groups")
@@ -459,6 +461,62 @@ def test_ctrl_c_kills_every_long_lived_libreoffice(tmp_path: Path, documents: li
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 130
     assert live_groups(tmp_path) == set(), "Ctrl-C left LibreOffice running"
+
+
+@pytest.mark.skipif(not POSIX, reason="signals")
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("when", ["starting", "converting"])
+def test_ctrl_c_stops_at_once_and_keeps_no_profile(
+    tmp_path: Path, documents: list[Path], monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    # Each LibreOffice takes five minutes to start, or to convert each document it is given.
+    bridge = fake_bridge(
+        tmp_path,
+        monkeypatch,
+        "time.sleep(300)\n"
+        if when == "starting"
+        else f"""\
+        say({{"ready": True}})
+        for line in sys.stdin:
+            open({str(tmp_path)!r} + f"/converting-{{os.getpid()}}", "w").close()
+            time.sleep(300)
+        """,
+    )
+    kept = tmp_path / "kept"
+    program = textwrap.dedent(
+        f"""\
+        from pathlib import Path
+        from pipeline import libreoffice
+        libreoffice._BRIDGE = Path({str(bridge)!r})
+        documents = [Path(p) for p in {[str(d) for d in documents]!r}]
+        try:
+            with libreoffice.Converter(
+                libreoffice.find_soffice(), jobs=2, documents=16, timeout=300,
+                profiles=Path({str(kept)!r}),
+            ) as converter:
+                converter.convert(documents, Path({str(tmp_path / "out")!r}))
+        except KeyboardInterrupt:
+            raise SystemExit(130)
+        """
+    )
+    process = subprocess.Popen(
+        ctrl_c_live([sys.executable, "-c", program]), cwd=Path(__file__).parent.parent
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (
+        len(live_groups(tmp_path)) == 2
+        and (when == "starting" or len(list(tmp_path.glob("converting-*"))) == 2)
+    ):
+        time.sleep(0.1)
+    assert len(live_groups(tmp_path)) == 2, "two LibreOffice processes should be running"
+    assert len(list(kept.glob("profile-*/"))) == 2
+    process.send_signal(signal.SIGINT)
+    # Without waiting for the start, or for the documents LibreOffice is working on.
+    assert process.wait(timeout=60) == 130
+    assert live_groups(tmp_path) == set(), "Ctrl-C left LibreOffice running"
+    assert len((tmp_path / "pgids").read_text().split()) == 2, "no LibreOffice after Ctrl-C"
+    assert not list(kept.glob("profile-*/")), "a profile LibreOffice was killed in was kept"
+    assert not list((tmp_path / "out").glob("*.pdf"))
 
 
 @pytest.mark.libreoffice
