@@ -453,7 +453,7 @@ class _Sheet:
         self.complete = True
         self.medicines = [
             _Entry(medicine.storage, label=medicine_name(medicine.name))
-            for medicine in plan.emergency_medicines
+            for medicine in wording.medicines
         ]
         self.contacts = [
             _Entry(_phones(contact), label=f"{contact.name} ({contact.relationship})")

@@ -458,7 +458,7 @@ def plan_context(plan: Plan, *, today: date | None = None) -> dict[str, Any]:
     _add(
         context["medicines"],
         {
-            "emergency": [_display(m, words) for m in plan.emergency_medicines],
+            "emergency": [_display(m, words) for m in wording.medicines],
             "any_consent": any(
                 v is not None
                 for v in (
@@ -492,7 +492,7 @@ def plan_context(plan: Plan, *, today: date | None = None) -> dict[str, Any]:
         "to": _joined(_parents(plan)),
         "date": uk_date(agreement.plan_date),
         "reply_by": context["agreement"]["reply_by"],
-        "emergency_medicines": [m.name for m in plan.emergency_medicines],
+        "emergency_medicines": [m.name for m in wording.medicines],
         "trained_staff": len({t.staff_name for t in plan.training.training}),
     }
     _add(context["idp"], _idp_context(plan, words, today or date.today()), "idp")

@@ -14,6 +14,7 @@ from pipeline.conditions import (
     load_library,
 )
 from pipeline.model import ConditionKind
+from pipeline.render import plan_context
 
 NO_OWN_WORDING = {"steps": [], "signs": None, "call_999_when": None, "tell_ambulance": None}
 
@@ -168,6 +169,74 @@ def _write_library(folder: Path, text: str) -> Path:
     folder.mkdir()
     (folder / "broken.toml").write_text(text, encoding="utf-8")
     return folder
+
+
+def _medicine(name: str, route: str, use: str) -> dict[str, object]:
+    return {
+        "name": name,
+        "dose": "As the label says",
+        "route": route,
+        "when": "As their plan says",
+        "use": use,
+        "who_gives": "Staff give it",
+        "storage": f"Where {name} is kept",
+    }
+
+
+MEDICINES = [
+    _medicine("Salbutamol 100 micrograms inhaler (blue)", "Inhaled", "When needed"),
+    _medicine("Clenil Modulite preventer (brown)", "Inhaled", "Regular"),
+    _medicine("Paracetamol 250 mg/5 ml", "By mouth", "When needed"),
+    _medicine("Cetirizine 1 mg/ml oral solution", "By mouth", "When needed"),
+    _medicine("Dextrose tablets", "By mouth", "When needed"),
+    _medicine("Hypoallergenic emollient", "On the skin", "When needed"),
+    _medicine("Buccolam 5 mg", "Buccal (inside the cheek)", "Emergency"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kinds", "fetched"),
+    [
+        # An emergency medicine always; a reliever is "when needed" but the steps give it.
+        (["Asthma"], ["Buccolam 5 mg", "Salbutamol 100 micrograms inhaler (blue)"]),
+        # The antihistamine for a mild reaction; not the reliever without asthma.
+        (["Anaphylaxis or severe allergy"], ["Buccolam 5 mg", "Cetirizine 1 mg/ml oral solution"]),
+        # Fast sugar by a word of its name, not a word that only starts the same.
+        (["Type 1 diabetes"], ["Buccolam 5 mg", "Dextrose tablets"]),
+        (["Epilepsy or seizures", "Other"], ["Buccolam 5 mg"]),
+        (
+            ["Type 1 diabetes", "Asthma"],
+            ["Buccolam 5 mg", "Salbutamol 100 micrograms inhaler (blue)", "Dextrose tablets"],
+        ),
+    ],
+)
+def test_the_medicines_staff_fetch_include_those_the_steps_give(
+    kinds: list[str], fetched: list[str]
+) -> None:
+    plan = make_plan(
+        conditions={"conditions": [{"kind": kind, "diagnosis": kind} for kind in kinds]},
+        medicines={"medicines": MEDICINES},
+    )
+    assert [medicine.name for medicine in emergency_wording(plan).medicines] == fetched
+    # The documents say the same: the sheet's box and the letter to parents.
+    context = plan_context(plan)
+    assert [m["storage"] for m in context["sheet"]["medicines"]] == [
+        f"Where {name} is kept" for name in fetched
+    ]
+    assert context["letter"]["emergency_medicines"] == fetched
+
+
+def test_a_library_file_may_name_the_medicines_its_steps_give(tmp_path: Path) -> None:
+    good = (LIBRARY_DIR / "epilepsy.toml").read_text(encoding="utf-8")
+    assert "[steps_give]" in good
+    unknown_route = good.replace('"Nasal"', '"By pigeon"', 1)
+    with pytest.raises(LibraryError, match="By pigeon"):
+        load_library(_write_library(tmp_path / "a", unknown_route))
+    without = good.replace("[steps_give]", "[not_steps_give]", 1)
+    guide = load_library(_write_library(tmp_path / "b", without))[ConditionKind.EPILEPSY]
+    assert not guide.steps_give.routes and not guide.steps_give.words
+    for shipped in load_library().values():
+        assert shipped.steps_give.routes or shipped.steps_give.words, shipped.kind
 
 
 def test_library_files_are_checked_when_loaded(tmp_path: Path) -> None:

@@ -135,6 +135,12 @@ def test_every_sample_pupils_emergency_sheet_is_one_page(pdfs: dict[str, Any]) -
         assert len(reader.pages) == 1, name
         text = " ".join((reader.pages[0].extract_text() or "").split())
         assert plan.pupil_name in text, name
+        # Where each medicine staff may fetch is kept: a "when needed" reliever included.
+        for medicine in emergency_wording(plan).medicines:
+            assert " ".join(medicine.storage.split()) in text, (name, medicine.name)
+    amelia = " ".join(_text(pdfs["sample-amelia-hart"][DocumentKind.EMERGENCY]).split())
+    assert "Red medical bag by the 3F classroom door" in amelia
+    assert "No emergency medicine recorded" not in amelia
 
 
 def test_emergency_sheet_shows_the_name_and_the_steps(pdfs: dict[str, Any]) -> None:

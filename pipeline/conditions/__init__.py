@@ -9,14 +9,23 @@ or these defaults apply, and always says whose wording it is.
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from pipeline.model import ConditionDetails, ConditionKind, Medicines, Plan
+from pipeline.model import (
+    ConditionDetails,
+    ConditionKind,
+    Medicine,
+    Medicines,
+    MedicineUse,
+    Plan,
+    Route,
+)
 from pipeline.wording import phrase, uk_date
 
 LIBRARY_DIR = Path(__file__).resolve().parent
@@ -99,6 +108,26 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class StepsGive:
+    """How to recognise a medicine a condition's emergency steps give (a reliever, adrenaline,
+    rescue medicine, fast sugar): by its route, or a word of its name."""
+
+    routes: frozenset[Route] = frozenset()
+    words: tuple[str, ...] = ()
+
+    @cached_property
+    def _names(self) -> re.Pattern[str] | None:
+        words = "|".join(re.escape(word.casefold()) for word in self.words)
+        return re.compile(rf"\b(?:{words})s?\b") if words else None
+
+    def __contains__(self, medicine: Medicine) -> bool:
+        names = self._names
+        return medicine.route in self.routes or bool(
+            names and names.search(medicine.name.casefold())
+        )
+
+
+@dataclass(frozen=True)
 class ConditionGuide:
     """A condition kind's default emergency wording and its sources."""
 
@@ -108,6 +137,7 @@ class ConditionGuide:
     emergencies: tuple[GuideEmergency, ...]
     tell_ambulance: GuideLine
     variants: tuple[Variant, ...] = ()
+    steps_give: StepsGive = StepsGive()
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -179,6 +209,7 @@ def _load_guide(path: Path) -> ConditionGuide:
     with path.open("rb") as stream:
         raw = tomllib.load(stream)
     try:
+        steps_give = raw.get("steps_give", {})
         guide = ConditionGuide(
             kind=ConditionKind(raw["kind"]),
             sources={key: Source(key=key, **source) for key, source in raw["sources"].items()},
@@ -198,8 +229,12 @@ def _load_guide(path: Path) -> ConditionGuide:
                 )
                 for variant in raw.get("variants", [])
             ),
+            steps_give=StepsGive(
+                routes=frozenset(Route(route) for route in steps_give.get("routes", [])),
+                words=tuple(steps_give.get("words", [])),
+            ),
         )
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         if isinstance(error, LibraryError):
             raise
         raise LibraryError(f"{path.name}: {error!r} (see asthma.toml for the layout)") from error
@@ -256,6 +291,21 @@ class EmergencyWording:
     uses_defaults: bool
     provenance: str
     sources: tuple[Source, ...]
+    #: the medicines staff may fetch in an emergency (see `_fetched`)
+    medicines: tuple[Medicine, ...] = ()
+
+
+def _fetched(plan: Plan, guides: list[ConditionGuide]) -> tuple[Medicine, ...]:
+    """Every medicine marked "Emergency", then each "When needed" one that a condition's
+    emergency steps give: a reliever inhaler is used when needed, and it is also what the asthma
+    steps tell staff to give, so the sheet must say where it is kept."""
+    when_needed = [
+        medicine
+        for medicine in plan.medicines.medicines
+        if medicine.use is MedicineUse.WHEN_NEEDED
+        and any(medicine in guide.steps_give for guide in guides)
+    ]
+    return (*plan.emergency_medicines, *when_needed)
 
 
 def _plan_value(plan: Plan, name: str) -> Any:
@@ -373,4 +423,5 @@ def emergency_wording(
         uses_defaults=used_defaults,
         provenance=provenance,
         sources=sources,
+        medicines=_fetched(plan, guides),
     )
