@@ -28,6 +28,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
 from pipeline.check_cache import CheckCache
+from pipeline.conditions import load_library
 from pipeline.errors import InvalidInputError, OutputError
 from pipeline.form import (
     SCHOOL_FORM,
@@ -616,6 +617,30 @@ def medicine_words(medicine: Medicine) -> set[str]:
     return (words - _GENERIC_WORDS) | set(_ROUTE_WORDS.get(medicine.route, ()))
 
 
+def _check_fetched(sections: dict[str, Section | None], report: _Report) -> None:
+    """A condition whose emergency steps give a medicine every such pupil should have (a
+    reliever inhaler, an adrenaline auto-injector), with none recorded: the emergency sheet
+    would tell staff to give it but could not say where it is kept."""
+    conditions, medicines = sections.get("conditions"), sections.get("medicines")
+    if not isinstance(conditions, ConditionDetails) or not isinstance(medicines, Medicines):
+        return
+    library = load_library()
+    for kind in dict.fromkeys(condition.kind for condition in conditions.conditions):
+        for given in library[kind].steps_give if kind in library else ():
+            if not given.expected or any(medicine in given for medicine in medicines.medicines):
+                continue
+            report.at(
+                "medicines",
+                "medicines",
+                f"the pupil has {kind.value.lower()}, whose emergency steps give {given.what}, "
+                "but no such medicine is recorded to use when needed or in an emergency, so "
+                "the emergency sheet cannot say where it is kept",
+                f"add a row for {given.what}: its name, 'When needed' or 'Emergency', and where "
+                "it is kept",
+                Severity.WARNING,
+            )
+
+
 def _check_medicines(
     raw: RawIntake, sections: dict[str, Section | None], report: _Report, today: date
 ) -> None:
@@ -788,6 +813,7 @@ def validate(raw: RawIntake, school: School | None, *, today: date | None = None
     _check_dates(raw, report, today)
     _check_emergency(sections, report)
     _check_medicines(raw, sections, report, today)
+    _check_fetched(sections, report)
     _check_people(raw, sections, report)
     _check_idp(raw, sections, school, report)
     if school is not None and raw.nation and raw.nation is not school.nation:

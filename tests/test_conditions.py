@@ -228,15 +228,25 @@ def test_the_medicines_staff_fetch_include_those_the_steps_give(
 
 def test_a_library_file_may_name_the_medicines_its_steps_give(tmp_path: Path) -> None:
     good = (LIBRARY_DIR / "epilepsy.toml").read_text(encoding="utf-8")
-    assert "[steps_give]" in good
+    assert "[[steps_give]]" in good
     unknown_route = good.replace('"Nasal"', '"By pigeon"', 1)
     with pytest.raises(LibraryError, match="By pigeon"):
         load_library(_write_library(tmp_path / "a", unknown_route))
-    without = good.replace("[steps_give]", "[not_steps_give]", 1)
-    guide = load_library(_write_library(tmp_path / "b", without))[ConditionKind.EPILEPSY]
-    assert not guide.steps_give.routes and not guide.steps_give.words
-    for shipped in load_library().values():
-        assert shipped.steps_give.routes or shipped.steps_give.words, shipped.kind
+    unnamed = good.replace('what = "a rescue medicine"', "", 1)
+    with pytest.raises(LibraryError, match="what"):
+        load_library(_write_library(tmp_path / "b", unnamed))
+    without = good.replace("[[steps_give]]", "[[not_steps_give]]", 1)
+    guide = load_library(_write_library(tmp_path / "c", without))[ConditionKind.EPILEPSY]
+    assert guide.steps_give == ()
+    shipped = load_library()
+    for kind, guide in shipped.items():
+        assert all(given.routes or given.words for given in guide.steps_give), kind
+    expected = {
+        kind: [g.what for g in guide.steps_give if g.expected] for kind, guide in shipped.items()
+    }
+    assert expected[ConditionKind.ASTHMA] == ["a reliever inhaler"]
+    assert expected[ConditionKind.ANAPHYLAXIS] == ["an adrenaline auto-injector"]
+    assert expected[ConditionKind.EPILEPSY] == expected[ConditionKind.TYPE_1_DIABETES] == []
 
 
 def test_library_files_are_checked_when_loaded(tmp_path: Path) -> None:

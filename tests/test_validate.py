@@ -313,6 +313,49 @@ def test_unrelated_training_does_not_count(check: Callable[..., Checked]) -> Non
     assert "Salbutamol" in warning.message
 
 
+@pytest.mark.parametrize(
+    ("use", "route", "warned"),
+    [
+        ("When needed", "Inhaled", False),  # the sample: her reliever, used when needed
+        ("Emergency", "Inhaled", False),
+        ("Regular", "Inhaled", True),  # a preventer is not a reliever
+        ("When needed", "By mouth", True),  # nor is anything else
+    ],
+)
+def test_asthma_without_a_reliever_recorded_is_a_warning(
+    check: Callable[..., Checked], use: str, route: str, warned: bool
+) -> None:
+    def change(fields: dict, tables: dict) -> None:
+        tables["Medicines"][0].update(use=use, route=route, name="Her inhaler")
+
+    checked = check(change)
+    assert checked.ok
+    found = [w for w in checked.warnings if "reliever" in w.message]
+    if not warned:
+        assert found == []
+        return
+    (warning,) = found
+    assert warning.where == "Medicines!A11"
+    assert "the pupil has asthma, whose emergency steps give a reliever inhaler" in warning.message
+    assert "emergency sheet cannot say where it is kept" in warning.message
+    assert "add a row for a reliever inhaler" in warning.hint
+
+
+def test_anaphylaxis_without_an_auto_injector_recorded_is_a_warning(
+    check: Callable[..., Checked],
+) -> None:
+    ethan = check(sample="ethan")
+    assert ethan.ok and not [w for w in ethan.warnings if "whose emergency steps" in w.message]
+
+    def no_pens(fields: dict, tables: dict) -> None:
+        tables["Medicines"] = [row for row in tables["Medicines"] if "EpiPen" not in row["name"]]
+
+    (warning,) = [w for w in check(no_pens, sample="ethan").warnings if "give an" in w.message]
+    assert warning.where.startswith("Medicines!")
+    assert "anaphylaxis or severe allergy" in warning.message
+    assert "an adrenaline auto-injector" in warning.message
+
+
 def test_awaiting_healthcare_agreement_is_a_warning(check: Callable[..., Checked]) -> None:
     checked = check(sample="priya")
     assert checked.ok

@@ -109,11 +109,15 @@ class Variant:
 
 @dataclass(frozen=True)
 class StepsGive:
-    """How to recognise a medicine a condition's emergency steps give (a reliever, adrenaline,
-    rescue medicine, fast sugar): by its route, or a word of its name."""
+    """A medicine a condition's emergency steps give (a reliever, adrenaline, rescue medicine,
+    fast sugar), recognised by its route or a word of its name."""
 
+    #: what it is, as a sentence names it: "a reliever inhaler"
+    what: str
     routes: frozenset[Route] = frozenset()
     words: tuple[str, ...] = ()
+    #: every pupil with the condition should have one (`ihp check` warns when none is recorded)
+    expected: bool = False
 
     @cached_property
     def _names(self) -> re.Pattern[str] | None:
@@ -121,6 +125,9 @@ class StepsGive:
         return re.compile(rf"\b(?:{words})s?\b") if words else None
 
     def __contains__(self, medicine: Medicine) -> bool:
+        """Whether this is that medicine, to use when needed or in an emergency."""
+        if medicine.use is MedicineUse.REGULAR:
+            return False
         names = self._names
         return medicine.route in self.routes or bool(
             names and names.search(medicine.name.casefold())
@@ -137,7 +144,10 @@ class ConditionGuide:
     emergencies: tuple[GuideEmergency, ...]
     tell_ambulance: GuideLine
     variants: tuple[Variant, ...] = ()
-    steps_give: StepsGive = StepsGive()
+    steps_give: tuple[StepsGive, ...] = ()
+
+    def gives(self, medicine: Medicine) -> bool:
+        return any(medicine in given for given in self.steps_give)
 
 
 # --- loading -----------------------------------------------------------------------------------
@@ -209,7 +219,6 @@ def _load_guide(path: Path) -> ConditionGuide:
     with path.open("rb") as stream:
         raw = tomllib.load(stream)
     try:
-        steps_give = raw.get("steps_give", {})
         guide = ConditionGuide(
             kind=ConditionKind(raw["kind"]),
             sources={key: Source(key=key, **source) for key, source in raw["sources"].items()},
@@ -229,9 +238,14 @@ def _load_guide(path: Path) -> ConditionGuide:
                 )
                 for variant in raw.get("variants", [])
             ),
-            steps_give=StepsGive(
-                routes=frozenset(Route(route) for route in steps_give.get("routes", [])),
-                words=tuple(steps_give.get("words", [])),
+            steps_give=tuple(
+                StepsGive(
+                    what=str(given["what"]),
+                    routes=frozenset(Route(route) for route in given.get("routes", [])),
+                    words=tuple(given.get("words", [])),
+                    expected=bool(given.get("expected", False)),
+                )
+                for given in raw.get("steps_give", [])
             ),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -303,7 +317,7 @@ def _fetched(plan: Plan, guides: list[ConditionGuide]) -> tuple[Medicine, ...]:
         medicine
         for medicine in plan.medicines.medicines
         if medicine.use is MedicineUse.WHEN_NEEDED
-        and any(medicine in guide.steps_give for guide in guides)
+        and any(guide.gives(medicine) for guide in guides)
     ]
     return (*plan.emergency_medicines, *when_needed)
 
